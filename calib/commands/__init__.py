@@ -1,0 +1,1 @@
+"""Subcommands of the ``calib`` command line (one module each)."""
