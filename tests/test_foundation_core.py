@@ -73,8 +73,9 @@ def test_target_derives_sub_margins_and_shares():
 
 @settings(max_examples=50, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3), st.floats(0.1, 10)), min_size=1,
-             max_size=60)
+    st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 3), st.floats(0.1, 10)), min_size=1, max_size=60
+    )
 )
 def test_group_codes_preserves_weight_and_maps_rows_back(rows):
     codes = np.array([[a, b] for a, b, _ in rows])

@@ -12,7 +12,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "datasets", help="list bundled and locally available datasets with their provenance"
     )
-    parser.add_argument("--data-dir", help="raw data directory (default: $CALIB_DATA_DIR or ../shared/data)")
+    parser.add_argument(
+        "--data-dir", help="raw data directory (default: $CALIB_DATA_DIR or ../shared/data)"
+    )
     parser.set_defaults(func=run)
 
 
