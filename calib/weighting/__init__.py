@@ -1,0 +1,20 @@
+"""Weighting: raking, calibration, post-stratification, propensity weights, trimming, replicates.
+
+Every method groups the population once into the cells of the margin variables, solves on the
+cells and maps the factors back to rows. Estimators follow the scikit-learn contract and
+return a :class:`WeightResult`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from calib.schema import Schema, Variable
+>>> from calib.weighting import rake
+>>> schema = Schema([Variable("sex", ("M", "F"))])
+>>> rake(pd.DataFrame({"sex": ["M", "F", "F"]}), {"sex": [0.5, 0.5]}, schema=schema).weights
+array([1.5 , 0.75, 0.75])
+"""
+
+from calib.weighting.raking import Raker, rake
+from calib.weighting.result import WeightResult
+
+__all__ = ["Raker", "WeightResult", "rake"]
