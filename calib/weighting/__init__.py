@@ -14,7 +14,8 @@ Examples
 array([1.5 , 0.75, 0.75])
 """
 
+from calib.weighting.calibration import Calibrator, calibrate
 from calib.weighting.raking import Raker, rake
 from calib.weighting.result import WeightResult
 
-__all__ = ["Raker", "WeightResult", "rake"]
+__all__ = ["Calibrator", "Raker", "WeightResult", "calibrate", "rake"]
