@@ -1,5 +1,13 @@
-"""Joint distributions from microdata or published tables: latent correlations and copulas."""
+"""Joint distributions from microdata or published tables: latent correlations and copulas.
 
+Main entry points: :class:`GaussianCopula` (ordinal, nominal and numeric variables; fit from
+weighted microdata or from published margins and 2-way tables), its uses (implied k-way
+tables, synthetic people, k-way targets, density-ratio weights), and the weighted polychoric /
+polyserial correlations it is built on.
+"""
+
+from calib.copula.gaussian import GaussianCopula
+from calib.copula.nearpd import RepairRecord, nearest_correlation
 from calib.copula.polychoric import (
     CorrelationResult,
     bvn_cdf,
@@ -8,11 +16,17 @@ from calib.copula.polychoric import (
     polyserial,
     weighted_polychoric,
 )
+from calib.copula.uses import CellTable, DensityRatioResult
 
 __all__ = [
+    "CellTable",
     "CorrelationResult",
+    "DensityRatioResult",
+    "GaussianCopula",
+    "RepairRecord",
     "bvn_cdf",
     "bvn_rectangle_probs",
+    "nearest_correlation",
     "polychoric",
     "polyserial",
     "weighted_polychoric",

@@ -131,8 +131,8 @@ def bvn_cdf(h: np.ndarray | float, k: np.ndarray | float, rho: float) -> np.ndar
 
     Examples
     --------
-    >>> float(bvn_cdf(0.0, 0.0, 0.5))  # 1/4 + asin(0.5)/(2 pi) = 1/3
-    0.3333333333333333
+    >>> round(float(bvn_cdf(0.0, 0.0, 0.5)), 9)  # 1/4 + asin(0.5)/(2 pi) = 1/3
+    0.333333333
     """
     h = np.clip(np.asarray(h, dtype=float), -_BIG, _BIG)
     k = np.clip(np.asarray(k, dtype=float), -_BIG, _BIG)
@@ -251,7 +251,12 @@ def _se_from_info(info: np.ndarray, n_obs: float) -> float:
 # --- polychoric ---------------------------------------------------------------------------
 
 
-def polychoric(table: np.ndarray, *, n_obs: float | None = None) -> CorrelationResult:
+def polychoric(
+    table: np.ndarray,
+    *,
+    n_obs: float | None = None,
+    thresholds: tuple[np.ndarray, np.ndarray] | None = None,
+) -> CorrelationResult:
     """Polychoric correlation of a two-way table of (weighted) counts.
 
     Parameters
@@ -263,6 +268,9 @@ def polychoric(table: np.ndarray, *, n_obs: float | None = None) -> CorrelationR
         Independent observations behind the table, for the standard error and ``g2``. Default:
         the table total (right for unweighted or frequency-weighted counts; pass Kish's
         effective sample size for survey-weighted counts).
+    thresholds : (ndarray, ndarray), optional
+        Fixed interior thresholds of rows and columns (e.g. from published 1-way margins that
+        the table must honour); then only ``rho`` is estimated and no level is dropped.
 
     Returns
     -------
@@ -289,10 +297,21 @@ def polychoric(table: np.ndarray, *, n_obs: float | None = None) -> CorrelationR
     t = np.asarray(table, dtype=float)
     if t.ndim != 2 or not np.all(np.isfinite(t)) or (t < 0).any():
         raise DataError("the table must be a 2-D array of finite, non-negative counts")
-    t, notes = _drop_empty(t)
+    if thresholds is None:
+        t, notes = _drop_empty(t)
+        a, b = _thresholds(t.sum(axis=1)), _thresholds(t.sum(axis=0))
+    else:
+        notes = ["thresholds fixed by the caller"]
+        a, b = (np.asarray(v, dtype=float) for v in thresholds)
+        if (a.size + 1, b.size + 1) != t.shape:
+            raise DataError(
+                f"thresholds give a {a.size + 1} x {b.size + 1} table but the table is "
+                f"{t.shape[0]} x {t.shape[1]}"
+            )
     total = float(t.sum())
+    if total <= 0:
+        raise DataError("the table has no positive count")
     p_hat = t / total
-    a, b = _thresholds(t.sum(axis=1)), _thresholds(t.sum(axis=0))
 
     def negll(r: float) -> float:
         return -float(np.sum(p_hat * np.log(bvn_rectangle_probs(a, b, r))))
@@ -311,7 +330,12 @@ def polychoric(table: np.ndarray, *, n_obs: float | None = None) -> CorrelationR
         return bvn_rectangle_probs(theta[:na], theta[na:-1], theta[-1]).ravel()
 
     theta = np.concatenate([a, b, [rho]])
-    se = _se_from_info(_numeric_info(probs, theta), n_obs) if converged else float("nan")
+    if thresholds is None:
+        se = _se_from_info(_numeric_info(probs, theta), n_obs) if converged else float("nan")
+    else:
+        dp = _rectangle_dprho(a, b, rho).ravel()
+        info = float(np.sum(dp * dp / bvn_rectangle_probs(a, b, rho).ravel()))
+        se = float(1.0 / np.sqrt(info * n_obs)) if converged and info > 0 else float("nan")
     p_fit = bvn_rectangle_probs(a, b, rho)
     mask = p_hat > 0
     g2 = 2.0 * n_obs * float(np.sum(p_hat[mask] * np.log(p_hat[mask] / p_fit[mask])))
