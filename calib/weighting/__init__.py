@@ -15,7 +15,20 @@ array([1.5 , 0.75, 0.75])
 """
 
 from calib.weighting.calibration import Calibrator, calibrate
+from calib.weighting.poststrat import PostStratifier, poststratify
 from calib.weighting.raking import Raker, rake
+from calib.weighting.replicates import ReplicateWeights, make_replicate_base, replicate_weights
 from calib.weighting.result import WeightResult
 
-__all__ = ["Calibrator", "Raker", "WeightResult", "calibrate", "rake"]
+__all__ = [
+    "Calibrator",
+    "PostStratifier",
+    "Raker",
+    "ReplicateWeights",
+    "WeightResult",
+    "calibrate",
+    "make_replicate_base",
+    "poststratify",
+    "rake",
+    "replicate_weights",
+]

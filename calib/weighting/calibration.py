@@ -76,8 +76,12 @@ def newton_calibrate(
     history: list[float] = []
     converged = bool(np.all(np.abs(r) / scale < tol))
     n_iter = 0
-    bar = tqdm(total=max_iter, desc="calibrating", leave=False,
-               disable=not (progress and sys.stderr.isatty()))  # fmt: skip
+    bar = tqdm(
+        total=max_iter,
+        desc="calibrating",
+        leave=False,
+        disable=not (progress and sys.stderr.isatty()),
+    )
     while not converged and n_iter < max_iter:
         n_iter += 1
         T = X.gram(design * dg)

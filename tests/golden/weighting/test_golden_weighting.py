@@ -124,3 +124,46 @@ def test_bounded_raking_ipf_equals_r_bounded_calibrate(population, target_1way, 
     # bounds enforced during the IPF reach R's truncated-exponential calibration solution
     raker = Raker(bounds=(0.4, 2.5), tol=1e-13, max_iter=20000).fit(population, target_1way)
     close(raker.weights_, golden["raking_bounded"])
+
+
+def test_poststratify_matches_r_poststratify(population, margins, golden):
+    from calib.weighting import PostStratifier
+
+    target = Target.from_margins({("sex", "age4"): joint(margins)}, SCHEMA)
+    close(PostStratifier().fit(population, target).weights_, golden["poststrat"])
+
+
+@pytest.fixture(scope="module")
+def replicate_golden() -> pd.DataFrame:
+    return pd.read_csv(HERE / "golden_replicates.csv")
+
+
+@pytest.mark.parametrize("scheme", ["jk1", "bootstrap"])
+@pytest.mark.parametrize("distance", ["linear", "raking"])
+def test_replicate_se_of_calibrated_total_matches_r(
+    population, target_1way, replicate_golden, scheme, distance
+):
+    from calib.weighting import make_replicate_base, replicate_weights
+
+    n = population.n
+    if scheme == "jk1":
+        # the same delete-one replicates the R script builds
+        base, scale, rscales = make_replicate_base(population.weights, "jk1")
+    else:
+        mult = pd.read_csv(HERE / "boot_multiplicities.csv").to_numpy(dtype=float)
+        base = population.weights[:, None] * mult * n / (n - 1)
+        scale, rscales = 1.0 / (mult.shape[1] - 1), np.ones(mult.shape[1])
+    reps = replicate_weights(
+        Calibrator(distance=distance, tol=1e-12),
+        population,
+        target_1way,
+        method=scheme,
+        base=base,
+        scale=scale,
+        rscales=rscales,
+    )
+    est = reps.total("y")
+    row = replicate_golden.query("scheme == @scheme and distance == @distance").iloc[0]
+    assert est.point == pytest.approx(row["estimate"], rel=RTOL)
+    assert est.std_error == pytest.approx(row["se"], rel=RTOL)
+    assert reps.scale == pytest.approx(row["scale"], rel=1e-12)
