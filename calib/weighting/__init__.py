@@ -16,19 +16,25 @@ array([1.5 , 0.75, 0.75])
 
 from calib.weighting.calibration import Calibrator, calibrate
 from calib.weighting.poststrat import PostStratifier, poststratify
+from calib.weighting.propensity import PropensityWeighter
 from calib.weighting.raking import Raker, rake
 from calib.weighting.replicates import ReplicateWeights, make_replicate_base, replicate_weights
 from calib.weighting.result import WeightResult
+from calib.weighting.trimming import TrimResult, cap_weights, trim
 
 __all__ = [
     "Calibrator",
     "PostStratifier",
+    "PropensityWeighter",
     "Raker",
     "ReplicateWeights",
+    "TrimResult",
     "WeightResult",
     "calibrate",
+    "cap_weights",
     "make_replicate_base",
     "poststratify",
     "rake",
     "replicate_weights",
+    "trim",
 ]
