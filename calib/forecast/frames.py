@@ -138,7 +138,7 @@ class StateFrame:
         return arr, levels
 
     def to_frame(self, alpha: float = 0.1) -> pd.DataFrame:
-        """One row per state x cell: ``count`` and, with replicates, ``se``, ``lower``, ``upper``."""
+        """One row per state x cell: ``count``; with replicates ``se``, ``lower``, ``upper``."""
         index = pd.MultiIndex.from_product(
             [self.states, *(LEVELS[v] for v in self.variables)], names=["state", *self.variables]
         )
