@@ -1,0 +1,63 @@
+"""Bias correction with honest uncertainty: PPI / PPI++ / cross-PPI, hierarchical Bayes and MRP,
+interval propagation, coverage simulation and gold-budget planning.
+
+Every function returns :class:`~calib.estimate.Estimate` objects (or plain arrays for the
+``ppi_py``-style ``*_ci`` / ``*_pointestimate`` functions). PyMC is imported only inside the
+Bayesian estimators.
+
+Examples
+--------
+>>> from calib.correct import ppi_mean
+>>> ppi_mean([1, 0, 1, 1], [1, 0, 0, 1], [1, 1, 0, 0], lam=1).point
+0.75
+"""
+
+from __future__ import annotations
+
+from calib.correct.cross_ppi import (
+    cross_fit,
+    crossppi_mean,
+    crossppi_mean_ci,
+    crossppi_mean_pointestimate,
+)
+from calib.correct.power_tuning import power_tuning_lambda
+from calib.correct.ppi_mean import (
+    classical_mean,
+    ppi_mean,
+    ppi_mean_ci,
+    ppi_mean_pointestimate,
+    ppi_proportions,
+    silicon_mean,
+)
+from calib.correct.ppi_quantile import ppi_quantile, ppi_quantile_ci, ppi_quantile_pointestimate
+from calib.correct.ppi_regression import (
+    ppi_logistic,
+    ppi_logistic_ci,
+    ppi_logistic_pointestimate,
+    ppi_ols,
+    ppi_ols_ci,
+    ppi_ols_pointestimate,
+)
+
+__all__ = [
+    "classical_mean",
+    "cross_fit",
+    "crossppi_mean",
+    "crossppi_mean_ci",
+    "crossppi_mean_pointestimate",
+    "power_tuning_lambda",
+    "ppi_logistic",
+    "ppi_logistic_ci",
+    "ppi_logistic_pointestimate",
+    "ppi_mean",
+    "ppi_mean_ci",
+    "ppi_mean_pointestimate",
+    "ppi_ols",
+    "ppi_ols_ci",
+    "ppi_ols_pointestimate",
+    "ppi_proportions",
+    "ppi_quantile",
+    "ppi_quantile_ci",
+    "ppi_quantile_pointestimate",
+    "silicon_mean",
+]
