@@ -16,7 +16,15 @@ from calib import __version__
 from calib.errors import CalibError
 
 #: Subcommand modules, in the order ``calib --help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("datasets",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "datasets",
+    "demo",
+    "run",
+    "diagnose",
+    "weight",
+    "correct",
+    "report",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

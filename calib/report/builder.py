@@ -178,13 +178,16 @@ class Report:
         frame = estimates_frame(items, alpha)
         sec.table("estimates", frame.drop(columns=["label"]))
         sec.figure(figs.estimate_forest(frame), f"{title}: {100 * (1 - alpha):.0f}% intervals")
-        if not isinstance(items, pd.DataFrame):
-            comps = variance_components(items)
-            if comps:
-                sec.heading("Variance decomposition")
-                rows = [{"estimate": k, **v} for k, v in comps.items()]
-                sec.table("variance_components", pd.DataFrame(rows))
-                sec.figure(figs.variance_stack(comps), "share of variance by source")
+        comps = (
+            _frame_components(frame)
+            if isinstance(items, pd.DataFrame)
+            else variance_components(items)
+        )
+        if comps:
+            sec.heading("Variance decomposition")
+            rows = [{"estimate": k, **v} for k, v in comps.items()]
+            sec.table("variance_components", pd.DataFrame(rows))
+            sec.figure(figs.variance_stack(comps), "share of variance by source")
         return sec
 
     def set_provenance(
@@ -246,6 +249,17 @@ class Report:
 
 def _numeric(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+
+
+def _frame_components(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Variance by source from ``var_<source>`` columns of a tidy estimates table."""
+    cols = [c for c in frame.columns if str(c).startswith("var_")]
+    out: dict[str, dict[str, float]] = {}
+    for _, row in frame.iterrows():
+        comp = {c[4:]: float(row[c]) for c in cols if pd.notna(row[c]) and float(row[c]) > 0}
+        if len(comp) > 1:
+            out[str(row["label"])] = comp
+    return out
 
 
 def _own_figures(obj: Any) -> list[Figure]:

@@ -106,24 +106,24 @@ def estimates_frame(estimates: Any, alpha: float = 0.05) -> pd.DataFrame:
 
 
 def variance_components(estimates: Iterable[Estimate]) -> dict[str, dict[str, float]]:
-    """Label -> variance by source, for estimates that carry a decomposition."""
+    """Label -> variance by source, for estimates whose variance has two or more sources."""
     out: dict[str, dict[str, float]] = {}
     for e in estimates:
-        if isinstance(e, Estimate) and e.variance_components:
+        if isinstance(e, Estimate) and len(e.variance_components) > 1:
             label = e.quantity + ("" if e.subgroup == "all" else f" [{e.subgroup}]")
             out[f"{label} · {e.method}"] = {k: float(v) for k, v in e.variance_components.items()}
     return out
 
 
 def compare_frames(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Join two result tables with the same keys: numeric columns side by side."""
+    """Join two result tables on their key columns (rows and order of ``before``)."""
     keys = [c for c in before.columns if not pd.api.types.is_numeric_dtype(before[c])]
     keys = [c for c in keys if c in after.columns]
     numeric = [c for c in before.columns if c not in keys and c in after.columns]
     if not keys or not numeric:
         raise DataError("before/after tables share no key and numeric columns to compare")
     merged = before[keys + numeric].merge(
-        after[keys + numeric], on=keys, how="outer", suffixes=(" before", " after")
+        after[keys + numeric], on=keys, how="left", suffixes=(" before", " after")
     )
     order = keys + [f"{c} {s}" for c in numeric for s in ("before", "after")]
     return merged[order]

@@ -1,0 +1,151 @@
+"""The pipeline's three computing steps as plain functions: diagnose, weight, correct.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from calib.population import Population
+>>> from calib.schema import Schema, Variable
+>>> from calib.target import Target
+>>> schema = Schema([Variable("sex", ("M", "F"))])
+>>> pop = Population(pd.DataFrame({"sex": ["M", "F", "F", "F"]}), schema)
+>>> target = Target.from_margins({"sex": [0.5, 0.5]}, schema)
+>>> diagnose(pop, target)[["margin", "tvd"]].values.tolist()
+[['sex', 0.25]]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from calib.correct.ppi_mean import classical_mean, ppi_mean, silicon_mean
+from calib.diagnostics.distances import hellinger, total_variation
+from calib.errors import DataError
+from calib.estimate import EstimateTable
+from calib.pipeline.config import CorrectionConfig, QuestionConfig, WeightingConfig
+from calib.pipeline.inputs import indicator
+from calib.population import Population
+from calib.target import Target
+from calib.weighting import Raker, WeightResult
+
+
+def diagnose(
+    population: Population,
+    target: Target,
+    weights: np.ndarray | None = None,
+    pairs: bool = True,
+) -> pd.DataFrame:
+    """Distance between the population's and the target's 1-way (and 2-way) distributions.
+
+    Returns one row per margin with total variation distance, Hellinger distance, and the
+    level with the largest share gap.
+    """
+    names = list(population.schema.names)
+    keys: list[tuple[str, ...]] = [(n,) for n in names]
+    if pairs:
+        keys += list(itertools.combinations(names, 2))
+    rows = []
+    for key in keys:
+        if not target.can_give(key):
+            continue
+        p = population.margin(list(key), weights)
+        q = target.shares(list(key)).reindex(p.index, fill_value=0.0)
+        p_share = p / p.sum()
+        gap = (p_share - q).abs()
+        worst = gap.idxmax()
+        rows.append(
+            {
+                "margin": " × ".join(key),
+                "tvd": float(total_variation(p.to_numpy(), q.to_numpy())),
+                "hellinger": float(hellinger(p.to_numpy(), q.to_numpy())),
+                "worst_level": " · ".join(worst) if isinstance(worst, tuple) else str(worst),
+                "worst_gap": float((p_share - q)[worst]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def weight(population: Population, target: Target, cfg: WeightingConfig) -> WeightResult | None:
+    """Reweight the population to the target (None when ``method = "none"``)."""
+    if cfg.method == "none":
+        return None
+    margins = list(cfg.margins) if cfg.margins else [(n,) for n in population.schema.names]
+    raker = Raker(margins=margins, bounds=cfg.bounds, max_iter=cfg.max_iter)
+    return raker.fit(population, target).result_
+
+
+def cell_predictions(
+    cells: pd.DataFrame, y: np.ndarray, w: np.ndarray, smoothing: float
+) -> tuple[pd.Series, float]:
+    """Weighted persona mean of ``y`` in each cell, shrunk toward the overall mean.
+
+    ``f(c) = (sum_c g y + m * ybar) / (sum_c g + m)`` with weights ``g`` scaled to mean one and
+    ``m = smoothing`` pseudo-personas, so empty cells get the overall mean.
+    """
+    g = w / w.mean()
+    ybar = float(np.sum(g * y) / np.sum(g))
+    key = cells.astype(str).agg("\x1f".join, axis=1)
+    sums = pd.Series(g * y).groupby(key.to_numpy()).sum()
+    mass = pd.Series(g).groupby(key.to_numpy()).sum()
+    pred = (sums + smoothing * ybar) / (mass + smoothing)
+    return pred.rename("prediction").rename_axis("cell").pipe(lambda s: s.fillna(ybar)), ybar
+
+
+def _gold_arrays(gold: pd.DataFrame, q: QuestionConfig, cell: Sequence[str]):
+    part = gold[gold["question"] == q.gold]
+    if q.among is not None:
+        part = part[part["answer"].isin(q.among)]
+    part = part[part["count"] > 0]
+    if part.empty:
+        raise DataError(f"the gold sample has no answers for question {q.gold!r} ({q.name})")
+    counts = part["count"].to_numpy(dtype=int)
+    y = np.repeat((part["answer"] == q.level).to_numpy(dtype=float), counts)
+    keys = np.repeat(part[list(cell)].astype(str).agg("\x1f".join, axis=1).to_numpy(), counts)
+    return y, keys
+
+
+def correct(
+    population: Population,
+    answers: pd.DataFrame,
+    weights: np.ndarray,
+    questions: Sequence[QuestionConfig],
+    gold: pd.DataFrame | None,
+    gold_cell: Sequence[str],
+    cfg: CorrectionConfig,
+    truth: dict[str, float] | None = None,
+) -> EstimateTable:
+    """Raw, weighted and corrected estimates of every question (plus gold-only when gold)."""
+    truth = truth or {}
+    out = EstimateTable()
+    for q in questions:
+        y, keep = indicator(answers[q.column], q)
+        if not keep.any():
+            raise DataError(f"no persona answers {q.column!r} with one of {q.among}")
+        t = truth.get(q.name)
+        yk, wk = y[keep], weights[keep]
+        out.append(silicon_mean(yk, quantity=q.name, truth=t))
+        weighted = silicon_mean(yk, wk, quantity=q.name, truth=t)
+        out.append(dataclasses.replace(weighted, method="silicon_weighted"))
+        if gold is None or q.gold is None or cfg.method == "none":
+            continue
+        y_gold, gold_keys = _gold_arrays(gold, q, gold_cell)
+        cells = population.data.loc[keep, list(gold_cell)].reset_index(drop=True)
+        pred, ybar = cell_predictions(cells, yk, wk, cfg.smoothing)
+        yhat_gold = pd.Series(gold_keys).map(pred).fillna(ybar).to_numpy(dtype=float)
+        out.append(classical_mean(y_gold, quantity=q.name, truth=t))
+        lam = None if cfg.method == "ppi++" else 1.0
+        est = ppi_mean(y_gold, yhat_gold, yk, lam=lam, w_unlabeled=wk, quantity=q.name, truth=t)
+        out.append(dataclasses.replace(est, settings={**est.settings, "smoothing": cfg.smoothing}))
+    return out
+
+
+def uniform_or(result: WeightResult | None, n: int) -> np.ndarray:
+    """The result's weights, or ones."""
+    return np.ones(n) if result is None else np.asarray(result.weights, dtype=float)
+
+
+__all__ = ["cell_predictions", "correct", "diagnose", "uniform_or", "weight"]
