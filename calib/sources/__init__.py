@@ -23,6 +23,13 @@ tables (shipped with the package) are loaded with :mod:`calib.sources.bundled`.
 from calib.sources.acs import read_nist_excerpt, read_pums
 from calib.sources.acs_codes import pums_to_standard, replicate_weight_matrix
 from calib.sources.anes import read_argyle_anes
+from calib.sources.bundled import (
+    bundled_tables,
+    load_acs2017_target,
+    load_nist_cells,
+    load_president_results,
+)
+from calib.sources.catalog import dataset_catalog
 from calib.sources.medsl import read_medsl_president
 from calib.sources.normalize import match_value, normalize_values
 from calib.sources.pew import read_pew_acs2017_target, read_pew_dec13
@@ -34,6 +41,11 @@ from calib.sources.silicon import (
 
 __all__ = [
     "SiliconSample",
+    "bundled_tables",
+    "dataset_catalog",
+    "load_acs2017_target",
+    "load_nist_cells",
+    "load_president_results",
     "match_value",
     "normalize_values",
     "pums_to_standard",
