@@ -105,8 +105,9 @@ def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
             return None
         return max(0.0, parsed.timestamp() - time.time())
 
@@ -311,11 +312,25 @@ class LLMClient:
             return self._run_one_sync(requests[0])
         return asyncio.run(self.arun(requests, progress=progress))
 
+    def _raise_failures(self, failures: list[LLMError], n: int, stats: RunStats) -> None:
+        err = LLMTransportError(
+            f"{len(failures)} of {n} requests failed after retries "
+            f"({stats.sent} answered{' and cached' if self.cache is not None else ''}; "
+            f"rerun to resume). First failure: {failures[0]}"
+        )
+        err.failures = failures  # type: ignore[attr-defined]
+        err.stats = stats  # type: ignore[attr-defined]
+        raise err
+
     def _run_one_sync(self, request: LLMRequest) -> RunResult:
         start = time.perf_counter()
         stats = RunStats(n_requests=1, n_unique=1, max_in_flight=1)
         key = request.key(self.model)
-        body = self._send(request, key, stats)
+        try:
+            body = self._send(request, key, stats)
+        except LLMError as err:
+            stats.failed = 1
+            self._raise_failures([err], 1, stats)
         self._record(stats, key, request, body)
         stats.elapsed = time.perf_counter() - start
         return RunResult([LLMResponse(key, body, False, request.meta)], stats)
@@ -416,14 +431,7 @@ class LLMClient:
                 await sdk.close()
         stats.elapsed = time.perf_counter() - start
         if failures:
-            err = LLMTransportError(
-                f"{len(failures)} of {len(todo)} requests failed after retries "
-                f"({stats.sent} answered{' and cached' if self.cache is not None else ''}; "
-                f"rerun to resume). First failure: {failures[0]}"
-            )
-            err.failures = failures  # type: ignore[attr-defined]
-            err.stats = stats  # type: ignore[attr-defined]
-            raise err
+            self._raise_failures(failures, len(todo), stats)
         responses = [
             LLMResponse(k, bodies[k], k in cached, r.meta)
             for k, r in zip(keys, requests, strict=True)

@@ -86,7 +86,7 @@ class SamplingParams:
         return {
             k: (list(v) if isinstance(v, tuple) else v)
             for k, v in asdict(self).items()
-            if v not in (None, False)
+            if v is not None and v is not False
         }
 
 

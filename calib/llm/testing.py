@@ -288,7 +288,7 @@ class _Handler(BaseHTTPRequestHandler):
         with st.lock:
             st.received += 1
             st.requests_seen.append(body)
-            st.headers_seen.append(dict(self.headers))
+            st.headers_seen.append({k.lower(): v for k, v in self.headers.items()})
             step = st.script.pop(0) if st.script else {}
             st.in_flight += 1
             st.max_in_flight = max(st.max_in_flight, st.in_flight)
