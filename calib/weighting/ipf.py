@@ -48,25 +48,28 @@ def clipped_factors(
     index: np.ndarray,
     design: np.ndarray,
     raw: np.ndarray,
-    lower: float,
-    upper: float,
+    lower: float | np.ndarray,
+    upper: float | np.ndarray,
     target: np.ndarray,
 ) -> np.ndarray:
     """Per margin cell ``j``, the factor ``f`` with ``Σ d clip(raw f, lower, upper) = t_j``.
 
-    ``h_j(f) = Σ_c d_c clip(raw_c f, lower, upper)`` is continuous, non-decreasing and piecewise
-    linear with breakpoints ``lower/raw_c`` and ``upper/raw_c``; sorting them per margin cell
-    gives the exact root. Cells whose target is out of reach get the nearest feasible factor.
+    ``h_j(f) = Σ_c d_c clip(raw_c f, lower_c, upper_c)`` is continuous, non-decreasing and
+    piecewise linear with breakpoints ``lower_c/raw_c`` and ``upper_c/raw_c``; sorting them per
+    margin cell gives the exact root. Bounds may be scalars or one per cell. Cells whose
+    target is out of reach get the nearest feasible factor.
     """
     size = target.shape[0]
     active = (design > 0) & (raw > 0)
     i, d, u = index[active], design[active], raw[active]
-    const0 = np.bincount(i, weights=d * lower, minlength=size)
-    finite_hi = np.isfinite(upper)
-    groups = np.concatenate([i, i[: i.size if finite_hi else 0]])
-    points = np.concatenate([lower / u, (upper / u) if finite_hi else np.empty(0)])
-    dslope = np.concatenate([d * u, -(d * u) if finite_hi else np.empty(0)])
-    dconst = np.concatenate([-d * lower, (d * upper) if finite_hi else np.empty(0)])
+    lo = np.broadcast_to(np.asarray(lower, dtype=float), design.shape)[active]
+    hi = np.broadcast_to(np.asarray(upper, dtype=float), design.shape)[active]
+    const0 = np.bincount(i, weights=d * lo, minlength=size)
+    fin = np.isfinite(hi)
+    groups = np.concatenate([i, i[fin]])
+    points = np.concatenate([lo / u, hi[fin] / u[fin]])
+    dslope = np.concatenate([d * u, -(d * u)[fin]])
+    dconst = np.concatenate([-d * lo, (d * hi)[fin]])
     order = np.lexsort((points, groups))
     groups, points, dslope, dconst = groups[order], points[order], dslope[order], dconst[order]
     cs, cc = np.cumsum(dslope), np.cumsum(dconst)
@@ -100,8 +103,8 @@ def ipf(
     indexes: Sequence[np.ndarray],
     targets: Sequence[np.ndarray],
     *,
-    lower: float = 0.0,
-    upper: float = np.inf,
+    lower: float | np.ndarray = 0.0,
+    upper: float | np.ndarray = np.inf,
     tol: float = 1e-10,
     max_iter: int = 1000,
     total: float | None = None,
@@ -117,7 +120,7 @@ def ipf(
         For each margin, the margin cell of every cell.
     targets : sequence of ndarray
         For each margin, the target total of every margin cell.
-    lower, upper : float
+    lower, upper : float or ndarray of shape (n_cells,)
         Bounds on the adjustment factors ``g = w / design`` (default unbounded).
     tol : float
         Stop when every margin is within ``tol * total`` of its target.
@@ -134,7 +137,7 @@ def ipf(
     """
     design = np.asarray(design, dtype=float)
     scale = float(total if total is not None else targets[0].sum()) or 1.0
-    bounded = lower > 0 or np.isfinite(upper)
+    bounded = bool(np.any(np.asarray(lower) > 0) or np.any(np.isfinite(upper)))
     raw = np.ones_like(design)
     w = design * np.clip(raw, lower, upper) if bounded else design.copy()
     sizes = [t.shape[0] for t in targets]

@@ -105,7 +105,7 @@ class PropensityWeighter(WeightingEstimator):
             if self.classifier == "logistic":
                 from sklearn.linear_model import LogisticRegression
 
-                return LogisticRegression(C=self.C, max_iter=2000)
+                return LogisticRegression(C=self.C, max_iter=5000, tol=1e-10)
             if self.classifier == "gbm":
                 from sklearn.ensemble import HistGradientBoostingClassifier
 

@@ -5,10 +5,11 @@ the weights strictly inside, proportionally, until none is out of range (the tot
 The cap is ``upper x mean weight`` (``method="ratio"``) or the ``upper`` quantile of the
 weights (``method="quantile"``); likewise the optional floor.
 
-:func:`trim` applies this to a :class:`WeightResult` and then alternates cap -> re-rake ->
-cap (the trim-and-rake loop) so the margins drift as little as possible; it stops when the
-re-raked weights respect the cap (margins then exact) or after ``max_iter`` rounds, always
-ending with a cap step, and reports the margin loss.
+:func:`trim` applies the limits to a :class:`WeightResult` while keeping its margins: it first
+rakes the rows with the limits as per-row bounds (bounded raking, the minimum-distance
+weights that meet the margins inside the limits). When no such weights exist it falls back to
+alternating cap -> re-rake (trim-and-rake), ending with a cap step, and reports the margin
+loss.
 
 Examples
 --------
@@ -116,12 +117,15 @@ class TrimResult:
     n_trimmed : int
         Rows at the cap or floor.
     rounds : int
-        Trim-and-rake rounds used.
+        Sweeps of the bounded raking, or trim-and-rake rounds.
     margin_loss : float
         Largest margin deviation after trimming, relative to the target total (0 = margins
         still met).
     margins : DataFrame
         Target, untrimmed and trimmed totals of every margin cell.
+    mode : str
+        ``"bounded raking"`` (margins met inside the limits), ``"trim-and-rake"`` (the limits
+        and margins conflict; ends with a cap step) or ``"cap"`` (no margins to keep).
     """
 
     weights: np.ndarray
@@ -132,6 +136,7 @@ class TrimResult:
     rounds: int
     margin_loss: float
     margins: pd.DataFrame
+    mode: str = "cap"
 
     @property
     def ess_before(self) -> float:
@@ -151,7 +156,7 @@ class TrimResult:
                 f"limits [{self.floor:.4g}, {self.cap:.4g}]; rows trimmed {self.n_trimmed}",
                 f"Kish ESS {self.ess_before:.1f} -> {self.ess_after:.1f}",
                 f"max margin deviation {self.margin_loss:.3g} of the total "
-                f"(after {self.rounds} trim-and-rake rounds)",
+                f"({self.mode}, {self.rounds} rounds)",
             ]
         )
 
@@ -167,7 +172,7 @@ def trim(
     upper: float | None = 5.0,
     lower: float | None = None,
     rerake: bool = True,
-    max_iter: int = 50,
+    max_iter: int = 500,
     tol: float = 1e-10,
 ) -> TrimResult:
     """Trim a weighting result's weights, re-raking in between to keep the margins.
@@ -179,9 +184,10 @@ def trim(
     method, upper, lower
         See :func:`cap_weights`; limits are computed once from the untrimmed weights.
     rerake : bool, default=True
-        Alternate cap and re-rake (needs a result that carries its margins problem).
-    max_iter : int, default=50
-        Trim-and-rake rounds.
+        Keep the margins by bounded raking / trim-and-rake (needs a result that carries its
+        margins problem); False only caps and redistributes.
+    max_iter : int, default=500
+        Sweeps of the bounded raking, and rounds of the trim-and-rake fallback.
     tol : float
         Raking tolerance within each round.
 
@@ -200,23 +206,25 @@ def trim(
     floor, cap = _limits(w0, method, upper, lower)
     w = _clip_redistribute(w0, floor, cap)
     problem = result.problem
-    rounds = 1
+    rounds, mode = 1, "cap"
     if rerake and problem is not None and problem.margins:
-        for rounds in range(1, max_iter + 1):  # noqa: B007
-            unit = np.bincount(problem.inverse, weights=w, minlength=problem.n_units)
-            out = ipf(
-                unit,
-                [m.index for m in problem.margins],
-                [m.target for m in problem.margins],
-                tol=tol,
-                max_iter=1000,
-                total=problem.total,
-            )
-            w = w * problem.to_rows(out.g)
-            inside = w.max() <= cap * (1 + 1e-9) and w[w > 0].min() >= floor * (1 - 1e-9)
-            if inside:
-                break
-            w = _clip_redistribute(w, floor, cap)
+        indexes = [m.index[problem.inverse] for m in problem.margins]
+        targets = [m.target for m in problem.margins]
+        positive = w0 > 0
+        lo = np.where(positive, floor / np.where(positive, w0, 1.0), 0.0)
+        hi = np.where(positive, cap / np.where(positive, w0, 1.0), np.inf)
+        bounded = ipf(w0, indexes, targets, lower=lo, upper=hi, tol=tol, max_iter=max_iter,
+                      total=problem.total)  # fmt: skip
+        if bounded.converged:
+            w, rounds, mode = bounded.weights, bounded.n_iter, "bounded raking"
+        else:
+            mode = "trim-and-rake"
+            for rounds in range(1, max_iter + 1):  # noqa: B007
+                out = ipf(w, indexes, targets, tol=tol, max_iter=1000, total=problem.total)
+                w = out.weights
+                if w.max() <= cap * (1 + 1e-9) and w[w > 0].min() >= floor * (1 - 1e-9):
+                    break
+                w = _clip_redistribute(w, floor, cap)
     margins = pd.DataFrame()
     loss = 0.0
     if problem is not None and problem.margins:
@@ -234,6 +242,7 @@ def trim(
         rounds=rounds,
         margin_loss=loss,
         margins=margins,
+        mode=mode,
     )
 
 
