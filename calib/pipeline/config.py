@@ -22,6 +22,8 @@ Example configuration::
     method = "raking"                # "raking" or "none"
     margins = [["sex"], ["age_pew6"], ["race4"], ["region"]]
     bounds = [0.2, 5.0]
+    copula = [["sex", "age_pew6", "region"]]  # optional k-way targets implied by a Gaussian
+                                     # copula fitted to the reference's margins + 2-way tables
 
     [gold]
     path = "gold_cells.csv"          # cells: question, cell variables..., answer, count
@@ -103,6 +105,7 @@ class WeightingConfig:
     margins: tuple[tuple[str, ...], ...] | None = None
     bounds: tuple[float, float] | None = None
     max_iter: int = 2000
+    copula: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,18 +269,11 @@ def _reference(r: _Reader) -> ReferenceConfig:
 def _weighting(r: _Reader | None) -> WeightingConfig:
     if r is None:
         return WeightingConfig()
-    r.unknown(("method", "margins", "bounds", "max_iter"))
-    margins = r.get("margins", list, None)
-    if margins is not None:
-        parsed = []
-        for m in margins:
-            m = [m] if isinstance(m, str) else m
-            if not isinstance(m, list) or not m or not all(isinstance(v, str) for v in m):
-                raise r.error(
-                    "margins", f"has entry {m!r}", 'write margins = [["sex"], ["age", "educ"]]'
-                )
-            parsed.append(tuple(m))
-        margins = tuple(parsed)
+    r.unknown(("method", "margins", "bounds", "max_iter", "copula"))
+    margins = _keys(r, "margins")
+    copula = _keys(r, "copula") or ()
+    if any(len(k) < 2 for k in copula):
+        raise r.error("copula", "lists a 1-way key", "copula keys name 2 or more variables")
     bounds = r.get("bounds", list, None)
     if bounds is not None:
         if len(bounds) != 2 or not all(isinstance(b, int | float) for b in bounds):
@@ -288,7 +284,22 @@ def _weighting(r: _Reader | None) -> WeightingConfig:
     max_iter = r.get("max_iter", int, 2000)
     if max_iter < 1:
         raise r.error("max_iter", f"must be positive, got {max_iter}")
-    return WeightingConfig(r.choice("method", _WEIGHTING, "raking"), margins, bounds, max_iter)
+    return WeightingConfig(
+        r.choice("method", _WEIGHTING, "raking"), margins, bounds, max_iter, copula
+    )
+
+
+def _keys(r: _Reader, key: str) -> tuple[tuple[str, ...], ...] | None:
+    value = r.get(key, list, None)
+    if value is None:
+        return None
+    parsed = []
+    for m in value:
+        m = [m] if isinstance(m, str) else m
+        if not isinstance(m, list) or not m or not all(isinstance(v, str) for v in m):
+            raise r.error(key, f"has entry {m!r}", f'write {key} = [["sex"], ["age", "educ"]]')
+        parsed.append(tuple(m))
+    return tuple(parsed)
 
 
 def _gold(r: _Reader | None) -> GoldConfig | None:

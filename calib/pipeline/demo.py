@@ -39,8 +39,10 @@ TIER_VARIABLES: dict[str, tuple[str, ...]] = {
     "subjective_table": (*_META, "educ3"),
     "descriptive": _META,
 }
-_MARGINS_META = (("sex", "age_pew6"), ("race4",), ("region",))
-_MARGINS_EDUC = (*_MARGINS_META, ("age_pew6", "educ3"))
+_MARGINS_META = (("race4",),)
+_MARGINS_EDUC = (*_MARGINS_META, ("educ3",))
+#: k-way target implied by a Gaussian copula fitted to the reference's margins and 2-way tables.
+_COPULA = (("sex", "age_pew6", "region"),)
 
 
 def demo_config(tier: str, out_dir: str | Path) -> PipelineConfig:
@@ -53,7 +55,7 @@ def demo_config(tier: str, out_dir: str | Path) -> PipelineConfig:
     return replace(
         cfg,
         population=replace(cfg.population, variables=variables, filter={"tier": tier}),
-        weighting=replace(cfg.weighting, margins=margins),
+        weighting=replace(cfg.weighting, margins=margins, copula=_COPULA),
         output=replace(cfg.output, dir=Path(out_dir) / tier, report=False),
     )
 

@@ -104,7 +104,7 @@ def run_weight(cfg: PipelineConfig, inputs: Inputs | None = None) -> tuple[np.nd
     """Reweight; writes ``weights.csv``, ``weighting.json`` and the weighted diagnostics."""
     inputs = inputs or load_inputs(cfg)
     out = _out(cfg)
-    result = steps.weight(inputs.population, inputs.target, cfg.weighting)
+    result = steps.weight(inputs.population, inputs.target, cfg.weighting, cfg.output.seed)
     w = steps.uniform_or(result, inputs.population.n)
     if result is not None:
         frame = result.to_frame()
@@ -117,6 +117,9 @@ def run_weight(cfg: PipelineConfig, inputs: Inputs | None = None) -> tuple[np.nd
             "deff": float(result.deff),
             "settings": to_jsonable(dict(result.settings)),
         }
+        if "copula" in result.extra:
+            info["copula_keys"] = [list(k) for k in cfg.weighting.copula]
+            info["copula_check"] = to_jsonable(result.extra["copula"])
     else:
         frame = pd.DataFrame({"id": inputs.population.ids, "weight": w})
         info = {"method": "none"}
@@ -179,6 +182,7 @@ def provenance(cfg: PipelineConfig, inputs: Inputs | None = None) -> dict[str, A
             "variables": list(cfg.population.variables),
             "filter": dict(cfg.population.filter),
             "margins": [list(m) for m in cfg.weighting.margins or ()],
+            "copula_targets": [list(m) for m in cfg.weighting.copula],
             "bounds": list(cfg.weighting.bounds or ()),
             "gold_cell": list(cfg.gold.cell) if cfg.gold else [],
             "smoothing": cfg.correction.smoothing,

@@ -69,13 +69,64 @@ def diagnose(
     return pd.DataFrame(rows)
 
 
-def weight(population: Population, target: Target, cfg: WeightingConfig) -> WeightResult | None:
-    """Reweight the population to the target (None when ``method = "none"``)."""
+def copula_target(
+    target: Target, keys: Sequence[tuple[str, ...]], seed: int = 0
+) -> tuple[Target, pd.DataFrame]:
+    """k-way tables implied by a Gaussian copula fitted to the target's summaries.
+
+    The copula is fitted to the reference's exact 1-way margins and the 2-way tables of every
+    pair inside a key (what a statistical agency publishes), and the k-way tables come from its
+    joint, raked to reproduce those margins and tables exactly. Returns the Target of the k-way
+    tables and, where the reference holds the full k-way table, the copula's error on it.
+    """
+    from calib.copula import GaussianCopula
+
+    union = list(dict.fromkeys(n for k in keys for n in k))
+    tables = {(a, b): target.margin([a, b]) for k in keys for a, b in itertools.combinations(k, 2)}
+    margins = {n: target.margin(n) for n in union}
+    model = GaussianCopula(variables=union, seed=seed, progress=False).fit_summaries(
+        margins=margins, tables=tables, schema=target.schema.subset(union), total=target.total
+    )
+    implied = model.joint_target(
+        list(keys), total=target.total, match_tables=True, n_draws=2**17, seed=seed
+    )
+    rows = []
+    for k in keys:
+        if target.can_give(list(k)):
+            truth = target.shares(list(k))
+            est = implied.shares(list(k)).reindex(truth.index, fill_value=0.0)
+            rows.append(
+                {"key": " × ".join(k), "tvd_vs_reference": float(total_variation(est, truth))}
+            )
+    return implied, pd.DataFrame(rows)
+
+
+def weight(
+    population: Population, target: Target, cfg: WeightingConfig, seed: int = 0
+) -> WeightResult | None:
+    """Reweight the population to the target (None when ``method = "none"``).
+
+    With ``cfg.copula`` the raking margins are joined by copula-implied k-way tables
+    (:func:`copula_target`); the copula's fit is in ``result.extra["copula"]``.
+    """
     if cfg.method == "none":
         return None
     margins = list(cfg.margins) if cfg.margins else [(n,) for n in population.schema.names]
+    goal = target
+    check = pd.DataFrame()
+    if cfg.copula:
+        implied, check = copula_target(target, cfg.copula, seed)
+        parts = {k if len(k) > 1 else k[0]: target.margin(list(k)) for k in margins}
+        parts.update({k: implied.margin(list(k)) for k in cfg.copula})
+        goal = Target.from_margins(
+            parts, target.schema, total=target.total, provenance=target.provenance
+        )
+        margins = [*margins, *cfg.copula]
     raker = Raker(margins=margins, bounds=cfg.bounds, max_iter=cfg.max_iter)
-    return raker.fit(population, target).result_
+    result = raker.fit(population, goal).result_
+    if cfg.copula:
+        result.extra["copula"] = check
+    return result
 
 
 def cell_predictions(

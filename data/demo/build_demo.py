@@ -10,7 +10,6 @@ Outputs (aggregates and the project's own silicon sample, recoded):
   variables (sex, age_pew6, race4, region, educ3 where the tier has it) and LLM answers.
 - ``reference_pew2013.csv``: Pew-weighted population shares by sex x age_pew6 x race4 x region
   x educ3 (respondents with all five known), the reference the personas are compared with.
-- ``reference_acs2017.csv``: ACS 2017 population shares by sex x age_pew6 x educ3.
 - ``gold_cells.csv``: the gold human sample as cell counts: a subsample of ``N_GOLD`` Pew
   respondents drawn with probability proportional to the Pew weight (seed ``SEED``), counted by
   question x sex x age_pew6 x race4 x answer. No respondent rows, ids or weights.
@@ -53,8 +52,17 @@ EDUC_SILICON = {
     "Bachelor's degree": "College+",
     "Graduate degree": "College+",
 }
-EDUC_PEW = {"HS grad or less": "HS or less", "Some coll/Assoc degree": "Some college", "Coll+": "College+"}
-VOTE = {"Barack Obama": "Obama", "Mitt Romney": "Romney", "Someone else": "Other", "Did not vote": "Did not vote"}
+EDUC_PEW = {
+    "HS grad or less": "HS or less",
+    "Some coll/Assoc degree": "Some college",
+    "Coll+": "College+",
+}
+VOTE = {
+    "Barack Obama": "Obama",
+    "Mitt Romney": "Romney",
+    "Someone else": "Other",
+    "Did not vote": "Did not vote",
+}
 PARTY_PERSONA = {"Democrat": "Democrat", "Republican": "Republican", "Independent": "Independent"}
 
 
@@ -82,7 +90,9 @@ def silicon(base: Path) -> pd.DataFrame:
         rows["educ3"] = pd.NA
         rows["party_persona"] = pd.NA
         if tier in ("objective_table", "subjective_table"):
-            gen = [r | r.pop("persona") for i in (1, 2) for r in _jsonl(base / f"gen_{tier}_{i}.jsonl")]
+            gen = [
+                r | r.pop("persona") for i in (1, 2) for r in _jsonl(base / f"gen_{tier}_{i}.jsonl")
+            ]
             gen = pd.DataFrame(gen).set_index("persona_id")
             rows["educ3"] = rows["persona_id"].map(gen["EDUCATION"].map(EDUC_SILICON))
             if "PARTY" in gen:
@@ -128,7 +138,9 @@ def truth(people: pd.DataFrame) -> pd.DataFrame:
         ok = people[question].notna()
         w = people.loc[ok, "weight"]
         value = float((w * (people.loc[ok, question] == level)).sum() / w.sum())
-        rows.append((question, level, round(value, 6), "Pew Research Center Dec 2013, final weight"))
+        rows.append(
+            (question, level, round(value, 6), "Pew Research Center Dec 2013, final weight")
+        )
     rows.append(("vote2012", "Obama", 0.511, "official 2012 result, share of votes cast"))
     rows.append(("vote2012", "Romney", 0.472, "official 2012 result, share of votes cast"))
     return pd.DataFrame(rows, columns=["question", "level", "value", "source"])
@@ -142,9 +154,11 @@ def gold(people: pd.DataFrame) -> pd.DataFrame:
     take = known.iloc[rng.choice(len(known), size=N_GOLD, replace=False, p=p)]
     counts = []
     for question in ("obama_approval", "aca_approval", "party"):
-        c = take.dropna(subset=[question]).groupby(
-            ["sex", "age_pew6", "race4", question], observed=True
-        ).size()
+        c = (
+            take.dropna(subset=[question])
+            .groupby(["sex", "age_pew6", "race4", question], observed=True)
+            .size()
+        )
         c = c.rename("count").reset_index().rename(columns={question: "answer"})
         c.insert(0, "question", question)
         counts.append(c)
@@ -159,16 +173,6 @@ def reference(people: pd.DataFrame) -> pd.DataFrame:
     return shares.round(8).rename("share").reset_index()
 
 
-def acs(base: Path) -> pd.DataFrame:
-    """ACS 2017 population shares by sex x age x education (Pew's raking cells)."""
-    a = pd.read_csv(base / "acs_2017_excerpt.csv")
-    out = pd.DataFrame(
-        {"sex": a["sex"], "age_pew6": a["recage"], "educ3": a["receduc"].map(EDUC_PEW)}
-    )
-    out["share"] = (a["weight"] / a["weight"].sum()).round(8)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="../shared/data")
@@ -177,7 +181,6 @@ def main() -> None:
     people = pew(base / "pewmethods_pew_acs")
     silicon(base / "silicon_pew2013").to_csv(OUT / "silicon_personas.csv", index=False)
     reference(people).to_csv(OUT / "reference_pew2013.csv", index=False)
-    acs(base / "pewmethods_pew_acs").to_csv(OUT / "reference_acs2017.csv", index=False)
     gold(people).to_csv(OUT / "gold_cells.csv", index=False)
     truth(people).to_csv(OUT / "truth.csv", index=False)
     print(f"wrote demo inputs to {OUT}")
