@@ -147,6 +147,8 @@ def read_pums(
     if log.note():
         notes.append(log.note())
     reps = replicate_columns(list(data.columns))
+    if not vintage and "person_id" in data.columns and data["person_id"].iloc[0][:4].isdigit():
+        vintage = data["person_id"].iloc[0][:4]  # SERIALNO starts with the survey year
     schema = STANDARD.subset([c for c in STANDARD.names if c in data.columns])
     if missing_note(data, list(schema.names)):
         notes.append(missing_note(data, list(schema.names)))

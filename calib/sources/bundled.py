@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 
 import pandas as pd
@@ -132,8 +133,7 @@ def load_nist_cells(
     schema = standard_schema(names)
     table = rows.groupby(names, observed=True)["weighted_count"].sum().reset_index()
     prov = bundled_provenance(NIST_CELLS)
-    prov = Provenance(**{**prov.__dict__, "vintage": f"ACS {year} 1-year PUMS",
-                         "notes": (*prov.notes, f"area={area}")})  # fmt: skip
+    prov = replace(prov, vintage=f"ACS {year} 1-year PUMS", notes=(*prov.notes, f"area={area}"))
     return Target.from_joint(table, schema, value_column="weighted_count", provenance=prov)
 
 

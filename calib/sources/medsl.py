@@ -165,13 +165,16 @@ def read_medsl_president(
     dem_names, rep_names = _party_names(lines, "DEMOCRAT"), _party_names(lines, "REPUBLICAN")
     by_cand["is_dem"] = [k in dem_names for k in keys]
     by_cand["is_rep"] = [k in rep_names for k in keys]
-    grouped = by_cand.groupby(["year", "state_po"])
+    keys = [by_cand["year"], by_cand["state_po"]]
+    votes = by_cand["votes"]
     out = pd.DataFrame(
         {
-            "dem_votes": grouped.apply(lambda g: g.loc[g.is_dem, "votes"].sum()),
-            "rep_votes": grouped.apply(lambda g: g.loc[g.is_rep, "votes"].sum()),
-            "total_votes": grouped["votes"].sum(),
-            "top_other": grouped.apply(lambda g: g.loc[~g.is_dem & ~g.is_rep, "votes"].max()),
+            "dem_votes": votes.where(by_cand["is_dem"], 0).groupby(keys).sum(),
+            "rep_votes": votes.where(by_cand["is_rep"], 0).groupby(keys).sum(),
+            "total_votes": votes.groupby(keys).sum(),
+            "top_other": votes.where(~by_cand["is_dem"] & ~by_cand["is_rep"], 0)
+            .groupby(keys)
+            .max(),
         }
     ).reset_index()
     out = out.rename(columns={"state_po": "state"})

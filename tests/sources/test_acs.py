@@ -89,6 +89,7 @@ def test_census_zip_and_tiny_chunks_give_the_same_population(tmp_path):
         archive.writestr("ACS2019_PUMS_README.pdf", "not a csv")
     pop = read_pums(tmp_path / "csv_pma.zip", chunksize=2, progress=False)
     check_expected(pop)
+    assert pop.provenance.vintage == "2019"  # from SERIALNO
 
 
 def test_state_filter_and_no_replicates(tmp_path):
