@@ -20,7 +20,7 @@ Examples
 >>> int(results.ev_rep.sum()), int(results.ev_dem.sum())
 (312, 226)
 >>> load_acs2017_target().margin("sex").round(3).tolist()
-[0.483, 0.517]
+[0.484, 0.516]
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ it, and where it comes from. ``calib datasets`` prints it.
 Examples
 --------
 >>> table = dataset_catalog(data_dir="/nonexistent")
->>> table.loc[table.kind == "bundled", "present"].all()
+>>> bool(table.loc[table.kind == "bundled", "present"].all())
 True
 """
 

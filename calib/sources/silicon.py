@@ -9,6 +9,9 @@ directory; see their PROVENANCE.md and PROMPTS.md):
 ``read_silicon_2024_states()``
     816 personas (s0001-s0816, 17 in each of 48 states) from ACS 2018 meta personas (state,
     age_acs10, sex, race5), answering 2016, 2020 and 2024 presidential vote and 2024 turnout.
+    Its meta RACE groups were drawn from ACS tables B01001H (White non-Hispanic), B01001I
+    (Hispanic), B01001B (Black alone) and B01001D (Asian alone), so ``race5`` "Black" / "Asian"
+    follow the race-alone definition (a few Hispanic people are in them).
 
 Both return a :class:`SiliconSample`:
 
