@@ -7,6 +7,7 @@ reader                         returns
 ``read_nist_excerpt``          NIST ACS excerpt -> Population (PWGTP, not nationally representative)
 ``read_medsl_president``       MEDSL returns -> state x year DataFrame (votes, shares, electors)
 ``read_argyle_anes``           ANES 2012/2016 x GPT-3 -> Population (+ GPT-3 probabilities, vote)
+``read_argyle_task3``          ANES 2016 items vs GPT-3's predictions (Study 3) -> long DataFrame
 ``read_pew_dec13``             Pew December 2013 survey -> Population (Pew weight)
 ``read_pew_acs2017_target``    ACS 2017 sex x age x education shares -> relative joint Target
 ``read_silicon_pew2013``       recorded silicon sample -> SiliconSample (per-tier Populations,
@@ -22,7 +23,7 @@ tables (shipped with the package) are loaded with :mod:`calib.sources.bundled`.
 
 from calib.sources.acs import read_nist_excerpt, read_pums
 from calib.sources.acs_codes import pums_to_standard, replicate_weight_matrix
-from calib.sources.anes import read_argyle_anes
+from calib.sources.anes import read_argyle_anes, read_argyle_task3
 from calib.sources.bundled import (
     bundled_tables,
     load_acs2017_target,
@@ -50,6 +51,7 @@ __all__ = [
     "normalize_values",
     "pums_to_standard",
     "read_argyle_anes",
+    "read_argyle_task3",
     "read_medsl_president",
     "read_nist_excerpt",
     "read_pew_acs2017_target",

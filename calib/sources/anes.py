@@ -208,4 +208,74 @@ def read_argyle_anes(
     return Population(out, schema, id_column="case_id", provenance=prov, allow_missing=True)
 
 
-__all__ = ["COLUMNS", "read_argyle_anes"]
+#: Study 3 items: name -> (ANES 2016 variable, GPT-3 prediction column).
+TASK3_ITEMS: dict[str, tuple[str, str]] = {
+    "gender": ("V161342", "gender_gpt3"),
+    "race": ("V161310x", "race_gpt3"),
+    "age": ("V161267", "age_gpt3"),
+    "education": ("V161270", "education_gpt3"),
+    "church_goer": ("V161244", "church_goer_gpt3"),
+    "patriotism": ("V162125x", "patriotism_gpt3"),
+    "discuss_politics": ("V162174", "discuss_politics_gpt3"),
+    "political_interest": ("V162256", "political_interest_gpt3"),
+    "ideology": ("V161126", "ideology_gpt3"),
+    "pid7": ("V161158x", "pid7_gpt3"),
+    "voted_2016": ("V162031x", "voted_2016_gpt3"),
+    "votechoice_2016": ("V162062x", "votechoice_2016_gpt3"),
+}
+TASK3_FILES = {"default": "anesgpt3_task3.csv", "0.01": "anesgpt3_task3_temp001.csv",
+               "1.0": "anesgpt3_task3_temp10.csv"}  # fmt: skip
+
+
+def read_argyle_task3(
+    temperature: str = "default", data_dir: PathLike | None = None, path: PathLike | None = None
+) -> pd.DataFrame:
+    """Argyle et al. Study 3: each ANES 2016 item and GPT-3's prediction of it from the others.
+
+    Parameters
+    ----------
+    temperature : {"default", "0.01", "1.0"}, default="default"
+        Which file: ``anesgpt3_task3.csv`` or the runs at temperature 0.01 / 1.0.
+    data_dir, path : path-like, optional
+        Raw data directory holding ``argyle2023_anes_gpt3/``, or the CSV itself.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table with columns ``case_id``, ``item`` (``TASK3_ITEMS``), ``anes_variable``,
+        ``real`` and ``gpt3``: the ANES code and GPT-3's predicted code, as in the file, with
+        ANES negative codes and GPT-3's -1 (no usable answer) set missing. The codes keep the
+        file's own numbering (e.g. ideology 99 = "haven't thought much"); compare them item by
+        item, and see the Argyle et al. replication code for the GPT-3 answer coding.
+    """
+    if temperature not in TASK3_FILES:
+        raise DataError(f"temperature={temperature!r}: choose one of {sorted(TASK3_FILES)}")
+    name = TASK3_FILES[temperature]
+    file = locate(f"argyle2023_anes_gpt3/{name}", "ANES 2016 x GPT-3 (Argyle et al. Study 3)",
+                  ORIGIN, data_dir, path)  # fmt: skip
+    raw = pd.read_csv(file)
+    needed = ["V160001_orig", *(c for pair in TASK3_ITEMS.values() for c in pair)]
+    missing = [c for c in needed if c not in raw.columns]
+    if missing:
+        raise DataError(f"{file} lacks column(s) {missing}")
+    frames = []
+    for item, (anes, gpt3) in TASK3_ITEMS.items():
+        real = raw[anes].where(raw[anes] >= 0).astype(float)
+        pred = raw[gpt3].where(raw[gpt3] != -1).astype(float)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "case_id": raw["V160001_orig"].astype(str),
+                    "item": item,
+                    "anes_variable": anes,
+                    "real": real,
+                    "gpt3": pred,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["source"] = f"Argyle et al. (2023) Study 3, {name}"
+    return out
+
+
+__all__ = ["COLUMNS", "TASK3_ITEMS", "read_argyle_anes", "read_argyle_task3"]

@@ -101,3 +101,26 @@ def test_real_files(shared_data, year):
     assert (
         codes[d.party7 == "Strong Republican"].mean() > codes[d.party7 == "Strong Democrat"].mean()
     )
+
+
+def test_task3_written_and_real(tmp_path, shared_data):
+    from calib.sources.anes import TASK3_ITEMS, read_argyle_task3
+
+    folder = tmp_path / "argyle2023_anes_gpt3"
+    folder.mkdir()
+    frame = pd.DataFrame({"V160001_orig": [300001, 300002]})
+    for anes, gpt3 in TASK3_ITEMS.values():
+        frame[anes] = [1, -9]
+        frame[gpt3] = [-1, 2]
+    frame.to_csv(folder / "anesgpt3_task3_temp10.csv")
+    long = read_argyle_task3("1.0", data_dir=tmp_path)
+    assert len(long) == 2 * 12
+    first = long[long.item == "pid7"]
+    assert first.real.tolist()[0] == 1 and pd.isna(first.real.tolist()[1])
+    assert pd.isna(first.gpt3.tolist()[0]) and first.gpt3.tolist()[1] == 2
+    with pytest.raises(DataError, match="temperature"):
+        read_argyle_task3("2.0", data_dir=tmp_path)
+    real = read_argyle_task3()
+    assert len(real) == 4270 * 12
+    voted = real[(real.item == "voted_2016")].dropna()
+    assert ((voted.real == voted.gpt3).mean()) > 0.75  # same 1 = voted / 0 = not coding
