@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from calib.errors import DataError
 from calib.population import Population
@@ -69,6 +70,9 @@ class PropensityWeighter(WeightingEstimator):
         Propensities are clipped to ``[clip, 1 - clip]`` before taking odds.
     random_state : int, default=0
         Seed passed to the classifier (when it takes one).
+    n_threads : int or None, default=1
+        Threads of the classifier's OpenMP/BLAS pools during fit and predict (1 avoids
+        oversubscription on small problems; None keeps the libraries' defaults).
 
     Attributes
     ----------
@@ -91,12 +95,14 @@ class PropensityWeighter(WeightingEstimator):
         C: float = 1.0,
         clip: float = 1e-3,
         random_state: int = 0,
+        n_threads: int | None = 1,
     ):
         self.classifier = classifier
         self.variables = variables
         self.C = C
         self.clip = clip
         self.random_state = random_state
+        self.n_threads = n_threads
 
     def _make_classifier(self) -> Any:
         from sklearn.base import clone
@@ -145,9 +151,7 @@ class PropensityWeighter(WeightingEstimator):
             raise DataError(f"target must be a Population or Target, got {type(target).__name__}")
         if not (isinstance(self.clip, float | int) and 0 < self.clip < 0.5):
             raise DataError(f"clip must be in (0, 0.5), got {self.clip!r}")
-        pop = population
-        if isinstance(pop, pd.DataFrame):
-            pop = as_population(pop, schema or target.schema)
+        pop = as_population(population, schema or target.schema)
         shared = [n for n in pop.schema.names if n in target.schema.names]
         variables = list(self.variables) if self.variables is not None else shared
         if not variables:
@@ -168,8 +172,9 @@ class PropensityWeighter(WeightingEstimator):
         sw = np.r_[pop.weights / pop.weights.sum(), target.weights / target.weights.sum()]
         sw = sw * (sw.size / sw.sum())
         model = self._make_classifier()
-        model.fit(X, y, sample_weight=sw)
-        p = np.clip(model.predict_proba(X[: pop.n])[:, 1], self.clip, 1 - self.clip)
+        with threadpool_limits(limits=self.n_threads):
+            model.fit(X, y, sample_weight=sw)
+            p = np.clip(model.predict_proba(X[: pop.n])[:, 1], self.clip, 1 - self.clip)
         w = pop.weights * p / (1 - p)
         w *= target.total_weight / w.sum()
         self.classifier_ = model

@@ -60,3 +60,23 @@ def target(schema: Schema) -> Target:
         schema,
         total=1000.0,
     )
+
+
+@pytest.fixture(scope="session")
+def reference_frame() -> pd.DataFrame:
+    """Weighted 'real' microdata with a different composition than the personas."""
+    rng = np.random.default_rng(11)
+    n = 800
+    return pd.DataFrame(
+        {
+            "sex": rng.choice(LEVELS["sex"], n, p=[0.5, 0.5]),
+            "age": rng.choice(LEVELS["age"], n, p=[0.3, 0.35, 0.35]),
+            "educ": rng.choice(LEVELS["educ"], n, p=[0.35, 0.35, 0.3]),
+            "pw": rng.uniform(50.0, 150.0, n),
+        }
+    )
+
+
+@pytest.fixture
+def reference(reference_frame: pd.DataFrame, schema: Schema) -> Population:
+    return Population(reference_frame, schema, weights="pw")

@@ -22,9 +22,7 @@ def test_linear_equals_greg_closed_form(population, target, frame):
     # g = 1 + x'(X'DX)^+ (T - X'd), computed here with dense numpy on the rows
     X = np.hstack([dummies(population, ["sex", "age", "educ"]), frame[["income"]].to_numpy()])
     d = population.weights
-    T = np.r_[
-        target.margin("sex"), target.margin("age"), target.margin("educ"), 48_000.0
-    ]
+    T = np.r_[target.margin("sex"), target.margin("age"), target.margin("educ"), 48_000.0]
     lam = np.linalg.pinv(X.T @ (X * d[:, None])) @ (T - X.T @ d)
     expected = d * (1 + X @ lam)
     res = calibrate(population, target, totals={"income": 48_000.0})

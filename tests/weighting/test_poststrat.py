@@ -17,9 +17,7 @@ SCHEMA = Schema(
 
 
 def rows(cells: dict[tuple[str, str], list[float]]) -> pd.DataFrame:
-    out = [
-        {"sex": s, "age": a, "weight": w} for (s, a), ws in cells.items() for w in ws
-    ]
+    out = [{"sex": s, "age": a, "weight": w} for (s, a), ws in cells.items() for w in ws]
     return pd.DataFrame(out)
 
 
@@ -38,8 +36,9 @@ def test_full_poststratification_by_hand():
 
 
 def test_empty_stratum_raises_unless_partial_or_collapsed():
-    data = rows({("M", "y"): [1], ("M", "m"): [1], ("F", "y"): [1], ("F", "m"): [1],
-                 ("F", "o"): [2]})  # fmt: skip  (no M-old personas)
+    data = rows(
+        {("M", "y"): [1], ("M", "m"): [1], ("F", "y"): [1], ("F", "m"): [1], ("F", "o"): [2]}
+    )  # fmt: skip  (no M-old personas)
     target = joint([10, 20, 6, 10, 20, 30])
     with pytest.raises(EmptyCellError, match="M\\|o"):
         PostStratifier().fit(data, target)

@@ -56,9 +56,7 @@ def test_multiway_margin(population, schema):
         [100.0, 150, 230, 120, 200, 200],
         index=pd.MultiIndex.from_product([schema["sex"].levels, schema["age"].levels]),
     )
-    target = Target.from_margins(
-        {("sex", "age"): joint, "educ": [300.0, 400.0, 300.0]}, schema
-    )
+    target = Target.from_margins({("sex", "age"): joint, "educ": [300.0, 400.0, 300.0]}, schema)
     w = Raker(tol=1e-12).fit(population, target).weights_
     np.testing.assert_allclose(population.margin(["sex", "age"], w).to_numpy(), joint.to_numpy())
 

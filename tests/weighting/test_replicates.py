@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 
 from calib.errors import DataError, InfeasibleError
-from calib.weighting import Calibrator, PostStratifier, Raker, make_replicate_base
-from calib.weighting import replicate_weights
+from calib.weighting import (
+    Calibrator,
+    PostStratifier,
+    Raker,
+    make_replicate_base,
+    replicate_weights,
+)
 
 
 def test_jk1_jkn_bootstrap_base_weights():
@@ -42,9 +47,7 @@ def test_jackknife_variance_of_linear_calibrated_total_is_finite_and_smaller_tha
     raw = replicate_weights(
         PostStratifier(variables=["sex"]), population, target, method="jk1", n_replicates=40
     )
-    cal = replicate_weights(
-        Calibrator(), population, target, method="jk1", n_replicates=40
-    )
+    cal = replicate_weights(Calibrator(), population, target, method="jk1", n_replicates=40)
     # y depends on educ, a calibration variable: calibration reduces the replicate SE
     assert cal.total("y").std_error < raw.total("y").std_error
     lo, hi = cal.mean("y").conf_int()
