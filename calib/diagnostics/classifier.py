@@ -5,8 +5,11 @@ separate population rows (label 1) from target rows (label 0) with both sides' w
 side rescaled to the same total. Out-of-fold scores give the AUC: 0.5 means the two weighted
 distributions cannot be told apart. The null distribution permutes the labels within each
 held-out fold with the scores held fixed: under the null the held-out scores depend on the
-features only, so their labels are exchangeable and no refit is needed (the test is exact for
-unweighted rows in each fold; with unequal weights it is approximate). Importance of a variable
+features only, so their labels are exchangeable and no refit is needed; each fold's p-value
+is exact for unweighted rows (approximate with unequal weights). The folds' AUCs are
+positively correlated (each model learns the other fold's noise), so averaging their nulls
+would reject too often (measured: 12% at nominal 5%); the reported p-value is the Bonferroni
+combination ``min(1, K * min_k p_k)``, valid under any dependence. Importance of a variable
 is the drop in out-of-fold AUC when its column is shuffled within the fold.
 
 Examples
@@ -40,9 +43,11 @@ class ClassifierTestResult:
     auc : float
         Mean out-of-fold weighted AUC.
     null_mean, null_q95 : float
-        Mean and 95th percentile of the permutation null of the AUC.
+        Mean and 95th percentile of the permutation null of the fold-averaged AUC (for
+        display; they ignore the folds' correlation).
     p_value : float
-        ``(1 + #{null >= auc}) / (1 + n_permutations)``.
+        ``min(1, K * min_k p_k)`` over the ``K`` folds, with
+        ``p_k = (1 + #{null_k >= auc_k}) / (1 + n_permutations)``.
     importance : pandas.Series
         Drop in AUC when each variable is shuffled (larger = drives the separation).
     n_population, n_target : int
@@ -229,7 +234,11 @@ def _test(
             ) / n_folds
     auc = float(np.mean(aucs))
     null_auc = np.mean(np.stack(null), axis=0)
-    p = (1 + int(np.sum(null_auc >= auc))) / (1 + n_permutations)
+    fold_p = [
+        (1 + int(np.sum(nk >= ak))) / (1 + n_permutations)
+        for nk, ak in zip(null, aucs, strict=True)
+    ]
+    p = min(1.0, n_folds * min(fold_p))
     return ClassifierTestResult(
         auc=auc,
         null_mean=float(null_auc.mean()),
