@@ -152,13 +152,35 @@ def fit_nominal_ordinal(
     onehot = np.zeros((z.shape[0], mu.size))
     onehot[np.arange(z.shape[0]), np.argmax(z + mu[None, :], axis=1)] = 1.0
     basis = centered_basis(mu.size)
-    mask = p_hat > 0
+    xcode = np.argmax(z + mu[None, :], axis=1)
+    cuts = np.concatenate([[-np.inf], np.asarray(thresholds, float), [np.inf]])
 
-    def negll(v: np.ndarray) -> float:
-        t = _no_table(onehot, z, thresholds, basis @ _unit_ball(v))
-        return -float(np.sum(p_hat[mask] * np.log(np.maximum(t[mask], 1e-300))))
+    def negll_grad(v: np.ndarray) -> tuple[float, np.ndarray]:
+        # T_lj = mean_d 1[X_d = l] (Phi(u_d,j+1) - Phi(u_d,j)), u_dk = (cut_k - r'Z_d) / s
+        q = 1.0 + v @ v
+        r = basis @ (v / np.sqrt(q))
+        s = np.sqrt(max(1.0 - float(r @ r), 1e-12))
+        u = (cuts[None, :] - (z @ r)[:, None]) / s
+        t = onehot.T @ np.diff(special.ndtr(u), axis=1) / z.shape[0]
+        t = np.maximum(t, 1e-300)
+        g = p_hat / t  # d(-negll)/dT
+        # d(-negll)/du_dk = phi(u_dk) (g[X_d, k-1] - g[X_d, k]) for interior cuts k
+        gpad = np.pad(g, ((0, 0), (1, 1)))[xcode]
+        a = (
+            np.exp(-0.5 * np.minimum(u * u, 1e4))
+            / np.sqrt(2 * np.pi)
+            * (gpad[:, :-1] - gpad[:, 1:])
+        )
+        a[:, [0, -1]] = 0.0
+        u_fin = np.where(np.isfinite(u), u, 0.0)
+        # du_dk/dr = -Z_d / s + u_dk r / s^2
+        grad_r = (-(z.T @ a.sum(axis=1)) / s + r * float(np.sum(a * u_fin)) / s**2) / z.shape[0]
+        jac = (np.eye(v.size) / np.sqrt(q)) - np.outer(v, v) / q**1.5
+        mask = p_hat > 0
+        value = -float(np.sum(p_hat[mask] * np.log(t[mask])))
+        return value, -(jac.T @ (basis.T @ grad_r))
 
-    res = optimize.minimize(negll, np.zeros(mu.size - 1), method="L-BFGS-B")
+    res = optimize.minimize(negll_grad, np.zeros(mu.size - 1), jac=True, method="L-BFGS-B")
     return PairFit(basis @ _unit_ball(res.x), -float(res.fun), bool(res.success), int(res.nit))
 
 

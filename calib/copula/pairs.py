@@ -25,7 +25,7 @@ from scipy import special
 
 from calib.copula.margins import Margin
 from calib.copula.nominal import fit_nominal_nominal, fit_nominal_ordinal
-from calib.copula.polychoric import normal_scores, polychoric, polyserial
+from calib.copula.polychoric import normal_scores, polychoric, polyserial_grouped
 from calib.errors import DataError
 
 __all__ = ["LatentData", "PairEstimate", "latent_data", "pair_from_microdata", "pair_from_table"]
@@ -51,10 +51,16 @@ class LatentData:
     thresholds: np.ndarray | None  # ordinal thresholds or numeric bin thresholds
     values: np.ndarray | None  # numeric raw values
     scores: np.ndarray | None  # numeric normal scores
+    group: np.ndarray | None = None  # numeric: row -> distinct-score group
+    group_scores: np.ndarray | None = None  # numeric: score of each group
 
 
 def latent_data(
-    margin: Margin, column: np.ndarray, weights: np.ndarray, n_bins: int = 20
+    margin: Margin,
+    column: np.ndarray,
+    weights: np.ndarray,
+    n_bins: int = 20,
+    max_groups: int = 4000,
 ) -> LatentData:
     """Prepare one variable's column (codes for categorical, floats for numeric)."""
     if margin.is_categorical:
@@ -68,7 +74,17 @@ def latent_data(
     keep = np.flatnonzero(np.diff(np.concatenate([[0.0], cum, [1.0]])) > 0)
     codes = np.searchsorted(keep, codes)  # drop empty bins (heavy ties)
     cum = np.cumsum(share[keep])[:-1] / share.sum()
-    return LatentData(codes, special.ndtri(cum), x, z)
+    uniq, group = np.unique(z, return_inverse=True)
+    if uniq.size > max_groups:  # weighted-quantile groups at their weighted mean score
+        order = np.argsort(z, kind="stable")
+        cw = np.cumsum(weights[order])
+        group = np.empty(z.size, dtype=np.int64)
+        group[order] = np.minimum((cw / cw[-1] * max_groups).astype(np.int64), max_groups - 1)
+        wsum = np.bincount(group, weights=weights, minlength=max_groups)
+        uniq = np.bincount(group, weights=weights * z, minlength=max_groups) / np.maximum(
+            wsum, 1e-300
+        )
+    return LatentData(codes, special.ndtri(cum), x, z, group.ravel(), uniq)
 
 
 def _table(a: np.ndarray, b: np.ndarray, na: int, nb: int, w: np.ndarray) -> np.ndarray:
@@ -116,13 +132,16 @@ def pair_from_microdata(
         return PairEstimate(np.array([[rho]]), "weighted normal-scores correlation", rho, se)
     else:
         num, ordv, om = (da, db, mb) if ka == "numeric" else (db, da, ma)
-        res = polyserial(
-            num.values,  # type: ignore[arg-type]
-            ordv.codes,  # type: ignore[arg-type]
-            weights,
-            n_levels=len(om.levels),
-            transform="normal_scores",
-            n_obs=n_obs,
+        ny = len(om.levels)
+        cell = num.group * ny + ordv.codes  # type: ignore[operator]
+        wc = np.bincount(cell, weights=weights, minlength=num.group_scores.size * ny)  # type: ignore[union-attr]
+        keep = np.flatnonzero(wc > 0)
+        res = polyserial_grouped(
+            num.group_scores[keep // ny],
+            keep % ny,
+            wc[keep],
+            ny,
+            n_obs=n_obs,  # type: ignore[index]
         )
         method = "weighted polyserial (normal scores)"
     return PairEstimate(

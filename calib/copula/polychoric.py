@@ -37,6 +37,7 @@ __all__ = [
     "normal_scores",
     "polychoric",
     "polyserial",
+    "polyserial_grouped",
     "weighted_polychoric",
 ]
 
@@ -504,19 +505,38 @@ def polyserial(
         z = normal_scores(xv, w)
     else:
         raise DataError(f"transform must be 'standardize' or 'normal_scores', not {transform!r}")
-    margin = np.bincount(yv, weights=w, minlength=ny)
-    notes: list[str] = []
+    zg, yg, wg, note = _group_continuous(z, yv, w, ny, max_groups)
+    return polyserial_grouped(
+        zg, yg, wg, ny, n_obs=kish_n(w) if n_obs is None else n_obs, notes=[note] if note else []
+    )
+
+
+def polyserial_grouped(
+    zg: np.ndarray,
+    yg: np.ndarray,
+    wg: np.ndarray,
+    n_levels: int,
+    *,
+    n_obs: float,
+    notes: list[str] | None = None,
+) -> CorrelationResult:
+    """Polyserial correlation from grouped data: latent scores ``zg``, codes ``yg``, weights.
+
+    The sufficient-statistics form of :func:`polyserial`: one entry per distinct
+    ``(score, level)`` pair with its summed weight. ``zg`` are already on the latent normal
+    scale.
+    """
+    notes = list(notes or [])
+    ny = int(n_levels)
+    margin = np.bincount(yg, weights=wg, minlength=ny)
     present = margin > 0
     if present.sum() < 2:
         raise DataError("y has fewer than two non-empty levels: polyserial is not defined")
     if not present.all():
         notes.append(f"dropped empty level(s) {np.flatnonzero(~present).tolist()} of y")
         remap = np.cumsum(present) - 1
-        yv, margin, ny = remap[yv], margin[present], int(present.sum())
+        yg, margin, ny = remap[yg], margin[present], int(present.sum())
     tau = _thresholds(margin)
-    zg, yg, wg, note = _group_continuous(z, yv, w, ny, max_groups)
-    if note:
-        notes.append(note)
     wsum = wg.sum()
 
     def cond_probs(taus: np.ndarray, r: float) -> np.ndarray:
@@ -534,7 +554,7 @@ def polyserial(
     )
     rho = float(res.x)
     converged = bool(res.success) and abs(rho) < _RHO_MAX - 1e-6
-    n_obs = kish_n(w) if n_obs is None else float(n_obs)
+    n_obs = float(n_obs)
 
     # Expected information of (tau, rho) for P(y | z), averaged over the weighted z groups:
     # sum over groups and all levels j of w_g * dP_j/dtheta dP_j/dtheta' / P_j.

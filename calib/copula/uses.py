@@ -300,7 +300,7 @@ class JointModel:
         *,
         total: float | None = None,
         match_tables: bool = False,
-        n_draws: int = 2**20,
+        n_draws: int = 2**19,
         seed: int = 0,
     ) -> Target:
         """Copula-implied k-way tables, raked so the 1-way margins are exact, as a Target.
@@ -317,7 +317,7 @@ class JointModel:
         match_tables : bool, default=False
             Also rake to the 2-way tables the model was fitted to (``fit_summaries``), where
             both variables are in the union, so the target reproduces every published table.
-        n_draws : int, default=2**20
+        n_draws : int, default=2**19
             Quasi-Monte Carlo points behind the tables.
         seed : int, default=0
 
