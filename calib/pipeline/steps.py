@@ -129,6 +129,15 @@ def weight(
     return result
 
 
+def cell_keys(cells: pd.DataFrame) -> np.ndarray:
+    """One string key per row joining the row's cell levels (vectorised)."""
+    columns = [cells[c].astype(str).to_numpy(dtype=object) for c in cells.columns]
+    key = columns[0]
+    for col in columns[1:]:
+        key = key + "\x1f" + col
+    return np.asarray(key, dtype=object)
+
+
 def cell_predictions(
     cells: pd.DataFrame, y: np.ndarray, w: np.ndarray, smoothing: float
 ) -> tuple[pd.Series, float]:
@@ -139,9 +148,9 @@ def cell_predictions(
     """
     g = w / w.mean()
     ybar = float(np.sum(g * y) / np.sum(g))
-    key = cells.astype(str).agg("\x1f".join, axis=1)
-    sums = pd.Series(g * y).groupby(key.to_numpy()).sum()
-    mass = pd.Series(g).groupby(key.to_numpy()).sum()
+    key = cell_keys(cells)
+    sums = pd.Series(g * y).groupby(key).sum()
+    mass = pd.Series(g).groupby(key).sum()
     pred = (sums + smoothing * ybar) / (mass + smoothing)
     return pred.rename("prediction").rename_axis("cell").pipe(lambda s: s.fillna(ybar)), ybar
 
@@ -155,7 +164,7 @@ def _gold_arrays(gold: pd.DataFrame, q: QuestionConfig, cell: Sequence[str]):
         raise DataError(f"the gold sample has no answers for question {q.gold!r} ({q.name})")
     counts = part["count"].to_numpy(dtype=int)
     y = np.repeat((part["answer"] == q.level).to_numpy(dtype=float), counts)
-    keys = np.repeat(part[list(cell)].astype(str).agg("\x1f".join, axis=1).to_numpy(), counts)
+    keys = np.repeat(cell_keys(part[list(cell)]), counts)
     return y, keys
 
 

@@ -10,8 +10,8 @@ Outputs (aggregates and the project's own silicon sample, recoded):
   variables (sex, age_pew6, race4, region, educ3 where the tier has it) and LLM answers.
 - ``reference_pew2013.csv``: Pew-weighted population shares by sex x age_pew6 x race4 x region
   x educ3 (respondents with all five known), the reference the personas are compared with.
-- ``gold_cells.csv``: the gold human sample as cell counts: a subsample of ``N_GOLD`` Pew
-  respondents drawn with probability proportional to the Pew weight (seed ``SEED``), counted by
+- ``gold_cells.csv``: the gold human sample as cell counts: ``N_GOLD`` Pew respondents drawn
+  with replacement, probability proportional to the Pew weight (seed ``SEED``), counted by
   question x sex x age_pew6 x race4 x answer. No respondent rows, ids or weights.
 - ``truth.csv``: the real values (Pew full sample, final weight, among those answering; 2012
   vote from the official result).
@@ -146,12 +146,19 @@ def truth(people: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["question", "level", "value", "source"])
 
 
-def gold(people: pd.DataFrame) -> pd.DataFrame:
-    """A PPS-by-weight subsample of respondents as question x cell x answer counts."""
+def draw_gold(people: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """``n`` respondents drawn with replacement, probability proportional to the Pew weight.
+
+    With replacement, the unweighted mean of a draw is unbiased for the weighted mean of the
+    survey, so the gold sample needs no weights.
+    """
     known = people.dropna(subset=["sex", "age_pew6", "race4"]).reset_index(drop=True)
-    rng = np.random.default_rng(SEED)
     p = known["weight"].to_numpy() / known["weight"].sum()
-    take = known.iloc[rng.choice(len(known), size=N_GOLD, replace=False, p=p)]
+    return known.iloc[rng.choice(len(known), size=n, replace=True, p=p)]
+
+
+def gold_cells(take: pd.DataFrame) -> pd.DataFrame:
+    """Question x sex x age_pew6 x race4 x answer counts of drawn respondents."""
     counts = []
     for question in ("obama_approval", "aca_approval", "party"):
         c = (
@@ -181,7 +188,8 @@ def main() -> None:
     people = pew(base / "pewmethods_pew_acs")
     silicon(base / "silicon_pew2013").to_csv(OUT / "silicon_personas.csv", index=False)
     reference(people).to_csv(OUT / "reference_pew2013.csv", index=False)
-    gold(people).to_csv(OUT / "gold_cells.csv", index=False)
+    take = draw_gold(people, N_GOLD, np.random.default_rng(SEED))
+    gold_cells(take).to_csv(OUT / "gold_cells.csv", index=False)
     truth(people).to_csv(OUT / "truth.csv", index=False)
     print(f"wrote demo inputs to {OUT}")
 
