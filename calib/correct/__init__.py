@@ -20,6 +20,8 @@ from calib.correct.cross_ppi import (
     crossppi_mean_ci,
     crossppi_mean_pointestimate,
 )
+from calib.correct.hierarchical import HierarchicalCorrector
+from calib.correct.mrp import MRPEstimator
 from calib.correct.power_tuning import power_tuning_lambda
 from calib.correct.ppi_mean import (
     classical_mean,
@@ -40,6 +42,8 @@ from calib.correct.ppi_regression import (
 )
 
 __all__ = [
+    "HierarchicalCorrector",
+    "MRPEstimator",
     "classical_mean",
     "cross_fit",
     "crossppi_mean",
