@@ -61,7 +61,7 @@ def test_subgroups_and_weights(fitted):
 
 
 def test_mrp_poststratifies_to_cell_counts(fitted):
-    hc, gold, personas = fitted
+    hc, _, personas = fitted
     mrp = MRPEstimator("y", "p", groups=["state"], seed=3)
     mrp.__dict__.update({k: v for k, v in hc.__dict__.items() if k.endswith("_")})
     counts = pd.Series([1.0, 0, 0, 0, 0, 0], index=pd.Index(STATES, name="state"))
