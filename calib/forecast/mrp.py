@@ -86,7 +86,7 @@ class SiliconMRP:
     draws, tune, chains : int, default=500, 500, 4
         Sampler settings (PyMC NUTS).
     cores : int, default=2
-    target_accept : float, default=0.9
+    target_accept : float, default=0.95
     random_state : int, default=0
     use_silicon : bool, default=True
         False fits the same MRP without the silicon predictor (an ablation).
@@ -103,7 +103,7 @@ class SiliconMRP:
         tune: int = 500,
         chains: int = 4,
         cores: int = 2,
-        target_accept: float = 0.9,
+        target_accept: float = 0.95,
         random_state: int = 0,
         use_silicon: bool = True,
         strict: bool = False,

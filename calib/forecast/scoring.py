@@ -50,6 +50,7 @@ def score_forecast(
     states: Sequence[str] | None = None,
     alpha: float = 0.1,
     real_national: float | None = None,
+    real_ev: float | None = None,
 ) -> dict[str, Any]:
     """Score ``forecast`` against the real Democratic two-party shares ``real``.
 
@@ -64,6 +65,9 @@ def score_forecast(
         Interval level for ``coverage`` (0.1 = 90% intervals).
     real_national : float, optional
         Real national two-party share for ``national_error``.
+    real_ev : float, optional
+        Real Democratic electoral votes (e.g. pledged electors with the Maine and Nebraska
+        district splits); default: winner-take-all from ``real`` and the forecast's electors.
 
     Returns
     -------
@@ -95,8 +99,9 @@ def score_forecast(
     if forecast.electoral_votes is not None and not np.isnan(forecast.point).any():
         ev = np.asarray(forecast.electoral_votes)
         real_all = real.reindex(list(forecast.states)).to_numpy(float)
-        if not np.isnan(real_all).any():
+        if real_ev is None and not np.isnan(real_all).any():
             real_ev = float(ev[real_all > 0.5].sum())
+        if real_ev is not None:
             ev_error = float(forecast.ev_draws().mean() - real_ev)
     nat = float("nan")
     if real_national is not None and forecast.national_point is not None:
@@ -120,6 +125,7 @@ def score_table(
     real: Mapping[str, float] | pd.Series,
     alpha: float = 0.1,
     real_national: float | None = None,
+    real_ev: float | None = None,
 ) -> EstimateTable:
     """The scores for the paper's 48 states and all states as an EstimateTable."""
     table = EstimateTable()
@@ -127,7 +133,7 @@ def score_table(
         ("paper48", paper_states(forecast.states)),
         ("all", tuple(forecast.states)),
     ):
-        scores = score_forecast(forecast, real, states, alpha, real_national)
+        scores = score_forecast(forecast, real, states, alpha, real_national, real_ev)
         for name, value in scores.items():
             table.append(
                 Estimate(

@@ -26,7 +26,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from inputs import ELECTORAL_VOTES_2010, read_anes_gpt3, two_party_results
+from inputs import electors, read_silicon_gold, real_results
 
 from calib.forecast.frames import build_state_frames
 from calib.forecast.mrp import SiliconMRP, turnout_by_cell
@@ -48,7 +48,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--year", type=int, default=2016)
     p.add_argument("--silicon", type=Path, default=None, help="ANES x GPT-3 csv (silicon)")
     p.add_argument("--gold", type=Path, default=None, help="gold respondents csv (default: same)")
-    p.add_argument("--results", type=Path, default=None, help="MEDSL 1976-2020 returns csv")
+    p.add_argument("--data-dir", type=Path, default=None, help="raw data dir (MEDSL, Census)")
     p.add_argument("--population", choices=["cvap", "adult", "likely_voters"], default="cvap")
     p.add_argument("--gold-sizes", default="300,1000,all")
     p.add_argument("--draws", type=int, default=500)
@@ -62,9 +62,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _row(method: str, n_gold: object, fc, real, real_nat, seconds: float | None) -> dict:
-    s48 = score_forecast(fc, real, paper_states(fc.states), real_national=real_nat)
-    s51 = score_forecast(fc, real, real_national=real_nat)
+def _row(method: str, n_gold: object, fc, truth: dict, seconds: float | None) -> dict:
+    real, nat, ev = truth["share"], truth["national"], truth["ev_dem"]
+    s48 = score_forecast(fc, real, paper_states(fc.states), real_national=nat, real_ev=ev)
+    s51 = score_forecast(fc, real, real_national=nat, real_ev=ev)
     return {
         "method": method,
         "n_gold": n_gold,
@@ -128,18 +129,22 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     t_start = time.perf_counter()
     frame_pop = "adult" if args.population == "adult" else "cvap"
     frame = build_state_frames(
-        population=frame_pop, n_replicates=args.frame_replicates, random_state=args.seed
+        data_dir=args.data_dir,
+        population=frame_pop,
+        n_replicates=args.frame_replicates,
+        random_state=args.seed,
     )
     cells, reps = cell_table(frame, VARIABLES, replicates=True)
     t_frame = time.perf_counter() - t_start
     states = frame.states
-    ev = [ELECTORAL_VOTES_2010[s] for s in states]
+    ev = [electors(args.year)[s] for s in states]
 
-    silicon = read_anes_gpt3(args.year, args.silicon)
-    gold_all = read_anes_gpt3(args.year, args.gold or args.silicon)
+    silicon = read_silicon_gold(args.year, args.silicon)
+    gold_all = read_silicon_gold(args.year, args.gold or args.silicon)
     pool = gold_all[gold_all["vote_dem"].notna()].reset_index(drop=True)
-    real, real_nat = two_party_results(args.year, args.results)
-    prev, _ = two_party_results(args.year - 4, args.results)
+    truth = real_results(args.year, args.data_dir)
+    real, real_nat = truth["share"], truth["national"]
+    prev = real_results(args.year - 4, args.data_dir)["share"]
     state_info = pd.DataFrame({"region": pd.Series(dict(STATE_REGION)), "prev_dem_share": prev})
 
     turnout = None
@@ -149,13 +154,13 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "likely_voters": "likely voters: CVAP frame x turnout modelled from ANES reported vote",
     }[args.population]
     if args.population == "likely_voters":
-        turnout = turnout_by_cell(gold_all, cells, VARIABLES)
+        turnout = turnout_by_cell(gold_all[gold_all["voted"].notna()], cells, VARIABLES)
 
     forecasts: dict[str, object] = {}
     rows = []
     t0 = time.perf_counter()
     raw = raw_silicon_forecast(silicon, states, electoral_votes=ev)
-    rows.append(_row("silicon raw counts", 0, raw, real, real_nat, time.perf_counter() - t0))
+    rows.append(_row("silicon raw counts", 0, raw, truth, time.perf_counter() - t0))
     forecasts["silicon raw counts (no interval)"] = raw
 
     t0 = time.perf_counter()
@@ -171,7 +176,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         electoral_votes=ev,
         population=population,
     )
-    rows.append(_row("silicon post-stratified", 0, ps, real, real_nat, time.perf_counter() - t0))
+    rows.append(_row("silicon post-stratified", 0, ps, truth, time.perf_counter() - t0))
     forecasts["silicon post-stratified (persona bootstrap)"] = ps
 
     s_cells = SiliconCellModel(VARIABLES).fit(silicon).predict(cells)
@@ -192,14 +197,15 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
             fc = model.forecast(ev, turnout=turnout, replicate_counts=reps, population=population)
             secs = time.perf_counter() - t0
             name = "MRP + silicon" if use_silicon else "MRP, no silicon"
-            rows.append(_row(name, len(gold), fc, real, real_nat, secs))
+            rows.append(_row(name, len(gold), fc, truth, secs))
             if n == sizes[-1] or n == sizes[0]:
                 forecasts[f"{name}, n_gold={len(gold)}"] = fc
             print(f"{name} n={len(gold)}: {secs:.1f}s {model.diagnostics_}", flush=True)
 
     table = pd.DataFrame(rows)
     args.out.mkdir(parents=True, exist_ok=True)
-    fig_path = args.out / f"election_{args.year}.png"
+    stem = f"election_{args.year}" + ("" if args.population == "cvap" else f"_{args.population}")
+    fig_path = args.out / f"{stem}.png"
     _figure(forecasts, real, fig_path, args.year)
     total = time.perf_counter() - t_start
     md = [
@@ -220,8 +226,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         f"- Sampler: PyMC NUTS, {args.chains} chains x {args.draws} draws ({args.tune} tune), "
         f"seed {args.seed}; bootstrap {args.n_boot} for post-stratified silicon.",
         f"- Real: MEDSL {args.year} Democratic two-party share (national {real_nat:.4f}); "
-        "electoral votes 2010 apportionment, winner-take-all everywhere (ME/NE splits and "
-        "faithless electors ignored).",
+        f"electoral votes {args.year} (calib.sources.electoral); the forecasts give all of a "
+        f"state's electors to its winner; the real count is the pledged electors "
+        f"({truth['ev_dem']:.0f} Democratic, ME/NE splits as certified).",
         "- Scores on all 51 (50 states + DC) unless marked (48) = the paper's states (no AK, HI, "
         "DC). bias = mean(forecast - real); 90% cover = share of real results inside the 90% "
         "interval; Brier of win probabilities; EV error = forecast mean Democratic EV - real.",
@@ -231,10 +238,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         f"Runtime: frame {t_frame:.1f}s; whole run {total:.0f}s on this machine "
         "(2 cores shared with other jobs). One MRP forecast = the `seconds` column.",
         "",
-        f"![per-state forecasts](election_{args.year}.png)",
+        f"![per-state forecasts]({stem}.png)",
         "",
     ]
-    (args.out / f"election_{args.year}.md").write_text("\n".join(md))
+    (args.out / f"{stem}.md").write_text("\n".join(md))
     print(table.to_string())
     return table
 

@@ -1,0 +1,110 @@
+"""A small real PyMC fit of the silicon MRP: diagnostics, recovery, post-stratification."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calib.errors import DataError, NotFittedError
+from calib.forecast.mrp import SiliconMRP, cell_index
+
+STATES = ("AA", "BB", "CC", "DD", "EE", "FF")
+
+
+def _world(seed=0):
+    rng = np.random.default_rng(seed)
+    cells = pd.DataFrame([(s, g) for s in STATES for g in ("x", "y")], columns=["state", "g"])
+    cells["state"] = pd.Categorical(cells["state"], categories=list(STATES))
+    cells["g"] = pd.Categorical(cells["g"], categories=["x", "y"])
+    cells["count"] = rng.integers(1000, 5000, len(cells)).astype(float)
+    silicon = rng.uniform(0.2, 0.8, len(cells))
+    u = np.array([0.3, -0.3, 0.2, -0.2, 0.0, 0.1])
+    eta = (
+        -0.1
+        + 1.0 * np.log(silicon / (1 - silicon))
+        + 0.4 * (cells["g"] == "y")
+        + u[cells["state"].cat.codes]
+    )
+    theta = 1 / (1 + np.exp(-eta.to_numpy()))
+    n = 800
+    pick = rng.choice(len(cells), n, p=cells["count"] / cells["count"].sum())
+    gold = cells.iloc[pick][["state", "g"]].astype(str).reset_index(drop=True)
+    gold["vote_dem"] = (rng.uniform(size=n) < theta[pick]).astype(float)
+    info = pd.DataFrame(
+        {
+            "region": ["N", "N", "N", "S", "S", "S"],
+            "prev_dem_share": [0.6, 0.4, 0.55, 0.45, 0.5, 0.52],
+        },
+        index=list(STATES),
+    )
+    truth = (
+        pd.Series(theta * cells["count"]).groupby(cells["state"].cat.codes).sum()
+        / cells["count"].groupby(cells["state"].cat.codes).sum()
+    ).to_numpy()
+    return cells, silicon, gold, info, truth
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    pytest.importorskip("pymc")
+    cells, silicon, gold, info, truth = _world()
+    model = SiliconMRP(("g",), draws=250, tune=250, chains=2, cores=1, random_state=3)
+    model.fit(gold, cells, silicon, info)
+    return model, cells, truth
+
+
+def test_sampler_diagnostics_are_recorded_and_pass(fitted):
+    model, _, _ = fitted
+    d = model.diagnostics_
+    assert {"max_rhat", "min_ess_bulk", "divergences", "converged"} <= set(d)
+    assert d["max_rhat"] < 1.05
+    assert d["min_ess_bulk"] > 100
+
+
+def test_silicon_slope_is_recovered(fitted):
+    model, _, _ = fitted
+    beta = model.idata_.posterior["beta_silicon"].to_numpy().ravel()
+    assert abs(beta.mean() - 1.0) < 0.5
+    lo, hi = np.quantile(beta, [0.025, 0.975])
+    assert lo < 1.0 < hi
+
+
+def test_forecast_poststratifies_cell_draws(fitted):
+    model, cells, truth = fitted
+    fc = model.forecast(electoral_votes=[3, 4, 5, 6, 7, 8], population="toy")
+    theta = model.cell_draws()
+    counts = cells["count"].to_numpy()
+    codes = cells["state"].cat.codes.to_numpy()
+    by_hand = np.stack(
+        [
+            (theta[:, codes == s] * counts[codes == s]).sum(1) / counts[codes == s].sum()
+            for s in range(len(STATES))
+        ],
+        axis=1,
+    )
+    np.testing.assert_allclose(fc.draws, by_hand)
+    ci = fc.conf_int(0.1).to_numpy()
+    inside = (ci[:, 0] <= truth) & (truth <= ci[:, 1])
+    assert inside.sum() >= 5
+    assert fc.ev_draws().shape == (500,)
+    assert fc.population == "toy"
+
+
+def test_turnout_reweights_cells(fitted):
+    model, cells, _ = fitted
+    turnout = np.where(cells["g"] == "y", 1.0, 0.0)
+    fc = model.forecast(turnout=turnout)
+    theta = model.cell_draws()
+    np.testing.assert_allclose(fc.draws[:, 0], theta[:, 1])  # state AA: only its 'y' cell
+    with pytest.raises(DataError):
+        model.forecast(turnout=np.full(len(cells), 2.0))
+
+
+def test_not_fitted_and_bad_rows():
+    with pytest.raises(NotFittedError):
+        SiliconMRP(("g",)).cell_draws()
+    cells, _, gold, _, _ = _world()
+    gold.loc[0, "g"] = "zz"
+    with pytest.raises(DataError, match="outside the frame"):
+        cell_index(gold, cells, ["g"])
