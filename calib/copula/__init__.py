@@ -3,7 +3,9 @@
 Main entry points: :class:`GaussianCopula` (ordinal, nominal and numeric variables; fit from
 weighted microdata or from published margins and 2-way tables), its uses (implied k-way
 tables, synthetic people, k-way targets, density-ratio weights), and the weighted polychoric /
-polyserial correlations it is built on.
+polyserial correlations it is built on. :class:`VineCopula` (pyvinecopulib, optional extra
+``vine``) is the alternative for ordinal and numeric variables, chosen by
+``make_copula(family="vine")``.
 """
 
 from calib.copula.gaussian import GaussianCopula
@@ -16,16 +18,20 @@ from calib.copula.polychoric import (
     polyserial,
     weighted_polychoric,
 )
-from calib.copula.uses import CellTable, DensityRatioResult
+from calib.copula.uses import CellTable, DensityRatioResult, JointModel
+from calib.copula.vine import VineCopula, make_copula
 
 __all__ = [
     "CellTable",
     "CorrelationResult",
     "DensityRatioResult",
     "GaussianCopula",
+    "JointModel",
     "RepairRecord",
+    "VineCopula",
     "bvn_cdf",
     "bvn_rectangle_probs",
+    "make_copula",
     "nearest_correlation",
     "polychoric",
     "polyserial",
