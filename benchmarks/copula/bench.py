@@ -15,6 +15,7 @@ Seeds fixed (data seed 0, QMC seed 0).
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 import time
@@ -139,7 +140,7 @@ def main() -> None:
     t0 = time.perf_counter()
     mixed, cat = make_data(N)
     print(f"data ready in {time.perf_counter() - t0:.1f}s")
-    t_fit, cop = timed(lambda: GaussianCopula().fit(mixed))
+    t_fit, _ = timed(lambda: GaussianCopula().fit(mixed))
     print(f"GaussianCopula.fit 1M x 8: {t_fit:.2f}s")
     n_vine = 100_000
     t_vine = bench_vine(mixed, n_vine)
@@ -155,6 +156,7 @@ def main() -> None:
         / cat.total_weight
         for n in names
     )
+    load = os.getloadavg()[0]
     out = ROOT / "benchmarks" / "results" / "copula.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     lines = [
@@ -162,7 +164,8 @@ def main() -> None:
         "",
         f"Command: `python benchmarks/copula/bench.py` on {platform.processor() or 'cpu'} "
         f"({platform.python_version()}, 2 shared cores; timings are wall-clock, best of the "
-        "repeats shown, on a machine shared with other jobs).",
+        "repeats shown, on a machine shared with other jobs: 1-minute load average "
+        f"{load:.1f} at the end of the run).",
         "",
         "| task | calib | alternative | alternative time | ratio (alt / calib) | goal |",
         "|---|---|---|---|---|---|",
