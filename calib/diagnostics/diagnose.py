@@ -125,7 +125,7 @@ def _rows(stub: dict, res: dict) -> list[dict]:
 
 
 def _cell_labels(levels: Sequence[Sequence[str]]) -> list[str]:
-    return [" | ".join(c) for c in itertools.product(*levels)]
+    return [" / ".join(c) for c in itertools.product(*levels)]
 
 
 def diagnose(
@@ -290,6 +290,7 @@ def diagnose(
                     row[m] = r.value
                     row[f"{m}_low"], row[f"{m}_high"] = r.low, r.high
                     row[f"{m}_null"] = r.null_level
+                    row[f"{m}_null_q95"] = r.null_q95
                 if len(key) == 2:
                     pt, qt = p.reshape(shape), q.reshape(shape)
                     row["cramers_v_population"] = float(cramers_v(pt))
