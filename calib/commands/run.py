@@ -18,7 +18,9 @@ Configuration (TOML; relative paths are relative to the file):
   [gold]        path, format = "cells" (question, cell variables, answer, count) or "rows",
                 cell = ["sex", "age_pew6"]
   [[questions]] name, column (persona answers), level, among = [...], gold (question/column)
-  [correction]  method = "ppi++" | "ppi" | "none"
+  [correction]  method = "ppi++" | "ppi" | "hierarchical_bayes" (PyMC) | "none",
+                smoothing (cell predictions), alpha; for hierarchical_bayes: draws, tune,
+                target_accept, seed
   [truth]       path (question, level, value) - optional real values to compare with
   [output]      dir, seed, title
 

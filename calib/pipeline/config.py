@@ -38,7 +38,7 @@ Example configuration::
     gold = "obama_approval"          # question (cells) or column (rows) in the gold file
 
     [correction]
-    method = "ppi++"                 # "ppi++", "ppi" or "none"
+    method = "ppi++"                 # "ppi++", "ppi", "hierarchical_bayes" (PyMC) or "none"
 
     [output]
     dir = "calib-output"
@@ -138,6 +138,10 @@ class CorrectionConfig:
     method: str = "ppi++"
     smoothing: float = 2.0
     alpha: float = 0.05
+    seed: int = 0
+    draws: int = 1000
+    tune: int = 1000
+    target_accept: float = 0.95
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ class PipelineConfig:
 
 
 _WEIGHTING = ("raking", "none")
-_CORRECTION = ("ppi++", "ppi", "none")
+_CORRECTION = ("ppi++", "ppi", "hierarchical_bayes", "none")
 
 
 class _Reader:
@@ -346,7 +350,7 @@ def _questions(data: Mapping[str, Any], source: str, base: Path) -> tuple[Questi
 def _correction(r: _Reader | None, has_gold: bool) -> CorrectionConfig:
     if r is None:
         return CorrectionConfig(method="ppi++" if has_gold else "none")
-    r.unknown(("method", "smoothing", "alpha"))
+    r.unknown(("method", "smoothing", "alpha", "seed", "draws", "tune", "target_accept"))
     method = r.choice("method", _CORRECTION, "ppi++")
     if method != "none" and not has_gold:
         raise r.error("method", f"is {method!r} but there is no [gold] section", "add [gold]")
@@ -356,7 +360,15 @@ def _correction(r: _Reader | None, has_gold: bool) -> CorrectionConfig:
     smoothing = float(r.get("smoothing", (int, float), 2.0))
     if smoothing < 0:
         raise r.error("smoothing", f"must be >= 0, got {smoothing}")
-    return CorrectionConfig(method, smoothing, alpha)
+    draws, tune = r.get("draws", int, 1000), r.get("tune", int, 1000)
+    if draws < 100 or tune < 100:
+        raise r.error("draws", f"and tune must be >= 100, got {draws} and {tune}")
+    target_accept = float(r.get("target_accept", float, 0.95))
+    if not 0.5 <= target_accept < 1:
+        raise r.error("target_accept", f"must be in [0.5, 1), got {target_accept}")
+    return CorrectionConfig(
+        method, smoothing, alpha, r.get("seed", int, 0), draws, tune, target_accept
+    )
 
 
 def _output(r: _Reader | None, base: Path) -> OutputConfig:

@@ -65,7 +65,7 @@ def estimates_wide(estimates: pd.DataFrame) -> pd.DataFrame:
             ("classical", "gold_only"),
         ):
             row[col] = float(by.loc[method, "point"]) if method in by.index else np.nan
-        corrected = [m for m in ("ppi++", "ppi") if m in by.index]
+        corrected = [m for m in by.index if m.startswith(("ppi", "hierarchical_bayes"))]
         if corrected:
             c = by.loc[corrected[0]]
             row.update(corrected=c["point"], lower=c["lower"], upper=c["upper"])
@@ -189,7 +189,7 @@ def provenance(cfg: PipelineConfig, inputs: Inputs | None = None) -> dict[str, A
             "alpha": cfg.correction.alpha,
             "questions": [q.name for q in cfg.questions],
         },
-        seeds={"output.seed": cfg.output.seed},
+        seeds={"output.seed": cfg.output.seed, "correction.seed": cfg.correction.seed},
     )
 
 

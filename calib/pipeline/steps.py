@@ -197,10 +197,41 @@ def correct(
         pred, ybar = cell_predictions(cells, yk, wk, cfg.smoothing)
         yhat_gold = pd.Series(gold_keys).map(pred).fillna(ybar).to_numpy(dtype=float)
         out.append(classical_mean(y_gold, quantity=q.name, truth=t))
+        if cfg.method == "hierarchical_bayes":
+            persona_pred = pd.Series(cell_keys(cells)).map(pred).to_numpy(dtype=float)
+            out.append(
+                _hierarchical(y_gold, yhat_gold, gold_keys, persona_pred, cells, wk, q, t, cfg)
+            )
+            continue
         lam = None if cfg.method == "ppi++" else 1.0
         est = ppi_mean(y_gold, yhat_gold, yk, lam=lam, w_unlabeled=wk, quantity=q.name, truth=t)
         out.append(dataclasses.replace(est, settings={**est.settings, "smoothing": cfg.smoothing}))
     return out
+
+
+def _hierarchical(y_gold, yhat_gold, gold_keys, persona_pred, cells, w, q, truth, cfg):
+    """Hierarchical Bayes correction (PyMC): the human answer on the logit of the cell
+    prediction with partially pooled effects of each gold cell variable."""
+    from calib.correct.hierarchical import HierarchicalCorrector
+
+    groups = list(cells.columns)
+    gold = pd.DataFrame([k.split("\x1f") for k in gold_keys], columns=groups).assign(
+        y=y_gold.astype(int), p=yhat_gold
+    )
+    silicon = cells.astype(str).assign(p=persona_pred)
+    model = HierarchicalCorrector(
+        "y",
+        "p",
+        groups=groups,
+        levels=[0, 1],
+        draws=cfg.draws,
+        tune=cfg.tune,
+        target_accept=cfg.target_accept,
+        seed=cfg.seed,
+        progress=False,
+    ).fit(gold, silicon)
+    est = model.estimate(weights=w, quantity=q.name)[0]
+    return dataclasses.replace(est, truth=truth)
 
 
 def uniform_or(result: WeightResult | None, n: int) -> np.ndarray:

@@ -58,7 +58,7 @@ def test_pipeline_numbers_match_closed_forms(small_project):
     assert before.loc["sex", "tvd"] == pytest.approx(abs(female - 0.52))
 
     prov = json.loads((out / "provenance.json").read_text())
-    assert prov["seeds"] == {"output.seed": 5}
+    assert prov["seeds"] == {"output.seed": 5, "correction.seed": 0}
     assert prov["sources"][1]["source"] == "hand-made margins"
 
 
@@ -106,3 +106,30 @@ def test_gold_level_not_in_schema_is_named(small_project):
     pd.read_csv(path).replace("Female", "F").to_csv(path, index=False)
     with pytest.raises(DataError, match=r"gold.csv.*'sex'.*\['F'\]"):
         run_pipeline(load_config(small_project / "config.toml"))
+
+
+def test_parquet_personas_and_row_level_gold_give_the_same_numbers(small_project):
+    cfg = load_config(small_project / "config.toml")
+    expected = run_pipeline(cfg, ["diagnose", "weight", "correct"]).estimates
+    pd.read_csv(small_project / "personas.csv").to_parquet(small_project / "personas.parquet")
+    cells = pd.read_csv(small_project / "gold.csv")
+    rows = cells.loc[cells.index.repeat(cells["count"]), ["sex", "answer"]]
+    rows.rename(columns={"answer": "q"}).to_csv(small_project / "gold_rows.csv", index=False)
+    text = (small_project / "config.toml").read_text()
+    text = text.replace('path = "personas.csv"', 'path = "personas.parquet"')
+    text = text.replace('path = "gold.csv"', 'path = "gold_rows.csv"\nformat = "rows"')
+    (small_project / "config2.toml").write_text(text.replace('dir = "out"', 'dir = "out2"'))
+    got = run_pipeline(load_config(small_project / "config2.toml"), ["weight", "correct"])
+    pd.testing.assert_frame_equal(got.estimates, expected)
+
+
+@pytest.mark.slow
+def test_hierarchical_bayes_correction_agrees_with_the_cell_arithmetic(small_project):
+    text = (small_project / "config.toml").read_text()
+    text = text.replace('method = "ppi"', 'method = "hierarchical_bayes"\nseed = 3')
+    (small_project / "hb.toml").write_text(text)
+    result = run_pipeline(load_config(small_project / "hb.toml"), ["weight", "correct"])
+    est = result.estimates.set_index("method").loc["hierarchical_bayes"]
+    # gold: 40% yes among men, 50% among women; population 48% men -> about 0.452
+    assert est["point"] == pytest.approx(0.48 * 0.40 + 0.52 * 0.50, abs=0.05)
+    assert est["lower"] < est["point"] < est["upper"]
