@@ -22,6 +22,7 @@ from calib.correct.cross_ppi import (
 )
 from calib.correct.hierarchical import HierarchicalCorrector
 from calib.correct.mrp import MRPEstimator
+from calib.correct.planning import GoldBudgetPlan, allocate_gold, plan_gold_budget
 from calib.correct.power_tuning import power_tuning_lambda
 from calib.correct.ppi_mean import (
     classical_mean,
@@ -40,15 +41,31 @@ from calib.correct.ppi_regression import (
     ppi_ols_ci,
     ppi_ols_pointestimate,
 )
+from calib.correct.propagation import (
+    add_variance_components,
+    llm_sampling_variance,
+    ppi_mean_propagated,
+    replicate_variance,
+)
+from calib.correct.simulation import CoverageResult, CoverageStudy, Design, World, simulate_world
 
 __all__ = [
+    "CoverageResult",
+    "CoverageStudy",
+    "Design",
+    "GoldBudgetPlan",
     "HierarchicalCorrector",
     "MRPEstimator",
+    "World",
+    "add_variance_components",
+    "allocate_gold",
     "classical_mean",
     "cross_fit",
     "crossppi_mean",
     "crossppi_mean_ci",
     "crossppi_mean_pointestimate",
+    "llm_sampling_variance",
+    "plan_gold_budget",
     "power_tuning_lambda",
     "ppi_logistic",
     "ppi_logistic_ci",
@@ -56,6 +73,7 @@ __all__ = [
     "ppi_mean",
     "ppi_mean_ci",
     "ppi_mean_pointestimate",
+    "ppi_mean_propagated",
     "ppi_ols",
     "ppi_ols_ci",
     "ppi_ols_pointestimate",
@@ -63,5 +81,7 @@ __all__ = [
     "ppi_quantile",
     "ppi_quantile_ci",
     "ppi_quantile_pointestimate",
+    "replicate_variance",
     "silicon_mean",
+    "simulate_world",
 ]
