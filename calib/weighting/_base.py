@@ -8,6 +8,7 @@ raises :class:`~calib.errors.NotFittedError` when a fitted attribute is read bef
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,16 @@ if TYPE_CHECKING:
     from calib.weighting.result import WeightResult
 
 
+@functools.cache
+def _init_params(cls: type) -> tuple[str, ...]:
+    sig = inspect.signature(cls.__init__)  # type: ignore[misc]
+    return tuple(
+        p.name
+        for p in sig.parameters.values()
+        if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    )
+
+
 class WeightingEstimator:
     """Base class of :class:`Raker`, :class:`Calibrator`, :class:`PostStratifier`, ...
 
@@ -26,13 +37,8 @@ class WeightingEstimator:
     """
 
     @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [
-            p.name
-            for p in sig.parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        ]
+    def _param_names(cls) -> tuple[str, ...]:
+        return _init_params(cls)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor parameters, as given."""

@@ -34,7 +34,7 @@ from calib.weighting.problem import Margin, WeightingProblem
 
 
 def _collapse_hint(problem: WeightingProblem, margin: Margin, j: int) -> str:
-    schema = problem.population.schema
+    schema = problem.schema
     if len(margin.key) == 1:
         var = schema[margin.key[0]]
         level = var.levels[j]

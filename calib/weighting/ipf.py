@@ -141,20 +141,17 @@ def ipf(
     raw = np.ones_like(design)
     w = design * np.clip(raw, lower, upper) if bounded else design.copy()
     sizes = [t.shape[0] for t in targets]
+    buffer = np.empty_like(design)
     history: list[float] = []
     converged = False
-    bar = tqdm(
-        total=max_iter,
-        desc="raking",
-        disable=not (progress and sys.stderr.isatty()),
-        leave=False,
-    )
+    show = progress and sys.stderr.isatty()
+    bar = tqdm(total=max_iter, desc="raking", leave=False) if show else None
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007
         sweep_dev = 0.0
         for idx, t, size in zip(indexes, targets, sizes, strict=True):
             s = np.bincount(idx, weights=w, minlength=size)
-            sweep_dev = max(sweep_dev, float(np.max(np.abs(s - t))))
+            sweep_dev = max(sweep_dev, float(np.abs(s - t).max()))
             if bounded:
                 raw *= clipped_factors(idx, design, raw, lower, upper, t)[idx]
                 # an infeasible problem drives the dual to infinity: keep the numbers finite
@@ -163,7 +160,8 @@ def ipf(
                 w = design * np.clip(raw, lower, upper)
             else:
                 f = np.divide(t, s, out=np.ones_like(t), where=s > 0)
-                w *= f[idx]
+                np.take(f, idx, out=buffer)
+                np.multiply(w, buffer, out=w)
         dev = sweep_dev / scale
         if dev <= tol:
             dev = (
@@ -174,11 +172,13 @@ def ipf(
                 / scale
             )
         history.append(dev)
-        bar.update(1)
+        if bar is not None:
+            bar.update(1)
         if dev <= tol:
             converged = True
             break
-    bar.close()
+    if bar is not None:
+        bar.close()
     g = np.divide(w, design, out=np.ones_like(w), where=design > 0)
     return IPFOutput(weights=w, g=g, converged=converged, n_iter=n_iter, history=history)
 

@@ -30,8 +30,8 @@ import pandas as pd
 
 from calib.cells import group_codes
 from calib.errors import DataError, UnknownVariableError
-from calib.population import Population
-from calib.provenance import Provenance
+from calib.population import Population, validate_weights
+from calib.provenance import UNKNOWN, Provenance
 from calib.schema import Schema
 from calib.target import Target
 
@@ -104,8 +104,12 @@ class WeightingProblem:
         Continuous variables per unit (only when units are rows).
     total : float
         Target population total (relative targets are scaled to the design total).
-    population : Population
-        The input as a Population (for reporting and replicates).
+    source : Population or DataFrame
+        The input; :attr:`population` turns a DataFrame into a Population on first use.
+    schema : Schema
+        Schema of the margin variables.
+    target_scale : float
+        Factor applied to the target's margins (relative targets -> design total).
     """
 
     variables: tuple[str, ...]
@@ -117,9 +121,21 @@ class WeightingProblem:
     design_rows: np.ndarray
     margins: list[Margin]
     total: float
-    population: Population
+    source: Population | pd.DataFrame
+    schema: Schema
     target: Target
     numeric: dict[str, np.ndarray] = field(default_factory=dict)
+    target_scale: float = 1.0
+    _population: Population | None = field(default=None, repr=False)
+
+    @property
+    def population(self) -> Population:
+        """The input as a validated Population (built once, on first use, for a DataFrame)."""
+        if isinstance(self.source, Population):
+            return self.source
+        if self._population is None:
+            self._population = as_population(self.source, self.schema)
+        return self._population
 
     @property
     def n_units(self) -> int:
@@ -133,8 +149,10 @@ class WeightingProblem:
 
     @property
     def provenance(self) -> Provenance:
-        """Provenance of the population."""
-        return self.population.provenance
+        """Provenance of the population (unknown for a plain DataFrame)."""
+        if isinstance(self.source, Population):
+            return self.source.provenance
+        return UNKNOWN
 
     def to_rows(self, unit_values: np.ndarray) -> np.ndarray:
         """Broadcast one value per unit to the input rows."""
@@ -246,54 +264,64 @@ def build_problem(
     ------
     UnknownVariableError, SchemaError, DataError, InconsistentMarginsError
     """
-    schema_hint = target.schema if isinstance(target, Target | Population) else None
     if isinstance(population, Population):
-        pop = population
-    else:
-        if schema_hint is None:
+        schema = population.schema
+    elif isinstance(population, pd.DataFrame):
+        if not isinstance(target, Target | Population):
             raise DataError("pass a Population (or a Target) so the DataFrame has a schema")
-        pop = as_population(population, schema_hint)
-    tgt = as_target(target, pop.schema)
-    tgt.check_schema(pop.schema)
+        schema = target.schema.subset([n for n in target.schema.names if n in population])
+        if len(population) == 0:
+            raise DataError("the population is empty (0 rows)")
+    else:
+        raise DataError(
+            f"expected a Population or a pandas DataFrame, got {type(population).__name__}"
+        )
+    tgt = as_target(target, schema)
+    tgt.check_schema(schema)
     tgt.check_consistency()
-    keys = _keys(margins, tgt, pop.schema)
-    design_rows = pop.weights
-    if tgt.relative:
-        tgt = tgt.scaled(float(design_rows.sum()))
-    variables = [n for n in pop.schema.names if any(n in k for k in keys)]
-    codes = pop.codes(variables)
-    if (codes < 0).any():
-        bad = [v for i, v in enumerate(variables) if (codes[:, i] < 0).any()]
+    keys = _keys(margins, tgt, schema)
+    variables = [n for n in schema.names if any(n in k for k in keys)]
+    if isinstance(population, Population):
+        design_rows, unit_weights = population.weights, False
+        matrix = population.codes(variables)
+        columns = [matrix[:, i] for i in range(len(variables))]
+    else:
+        design_rows, unit_weights, columns = _frame_inputs(population, schema, variables)
+    bad = [v for v, col in zip(variables, columns, strict=True) if col.min() < 0]
+    if bad:
         raise DataError(
             f"missing values in margin variable(s) {bad}: recode them to a level or drop those "
             "rows before weighting"
         )
-    n_levels = [pop.schema[v].n_levels for v in variables]
-    levels = tuple(pop.schema[v].levels for v in variables)
+    scale = float(design_rows.sum()) / tgt.total if tgt.relative else 1.0
+    n_levels = [schema[v].n_levels for v in variables]
+    levels = tuple(schema[v].levels for v in variables)
+    frame = population.data if isinstance(population, Population) else population
     num: dict[str, np.ndarray] = {}
     for name in numeric:
-        if name not in pop.data.columns:
-            raise UnknownVariableError([name], "the population (numeric totals)", pop.schema.names)
-        values = pd.to_numeric(pop.data[name], errors="coerce").to_numpy(dtype=float)
+        if name not in frame.columns:
+            raise UnknownVariableError([name], "the population (numeric totals)", schema.names)
+        values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
         if not np.isfinite(values).all():
             raise DataError(f"numeric variable {name!r} has missing or non-numeric values")
         num[name] = values
     if num:
-        unit_codes = codes.astype(np.int64)
-        design, count = design_rows.copy(), np.ones(pop.n, dtype=np.int64)
-        inverse = np.arange(pop.n)
+        unit_codes = np.stack(columns, axis=1)
+        design, count = design_rows.copy(), np.ones(design_rows.shape[0], dtype=np.int64)
+        inverse = np.arange(design_rows.shape[0])
     else:
-        cells = group_codes(codes, design_rows, n_levels, variables, levels)
-        unit_codes, design, count = cells.codes, cells.weight, cells.count
-        inverse = cells.inverse if cells.inverse is not None else np.arange(pop.n)
+        unit_codes, design, count, inverse = group_rows(
+            columns, None if unit_weights else design_rows, n_levels
+        )
     built = []
     for key in keys:
         pos = [variables.index(n) for n in key]
-        index = np.zeros(unit_codes.shape[0], dtype=np.int64)
-        for p in pos:
-            index = index * n_levels[p] + unit_codes[:, p]
+        index = unit_codes[:, pos[0]].astype(np.int64)
+        for p in pos[1:]:
+            np.multiply(index, n_levels[p], out=index)
+            np.add(index, unit_codes[:, p], out=index)
         series = tgt.margin(key)
-        built.append(Margin(key, index, series.to_numpy(dtype=float), series.index))
+        built.append(Margin(key, index, series.to_numpy(dtype=float) * scale, series.index))
     return WeightingProblem(
         variables=tuple(variables),
         levels=levels,
@@ -303,11 +331,90 @@ def build_problem(
         inverse=inverse,
         design_rows=design_rows,
         margins=built,
-        total=float(tgt.total),
-        population=pop,
+        total=float(tgt.total) * scale,
+        source=population,
+        schema=schema,
         target=tgt,
         numeric=num,
+        target_scale=scale,
     )
+
+
+#: Largest key space grouped with a dense ``bincount`` (beyond it: hashing).
+_DENSE_KEYS = 1 << 24
+
+
+def group_rows(
+    columns: Sequence[np.ndarray], weights: np.ndarray | None, n_levels: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct cells of the code columns: ``(cell codes, weight sums, counts, row -> cell)``.
+
+    Same result as :func:`calib.cells.group_codes` up to the order of the cells, but the
+    mixed-radix key is built in place from the code columns and, when the key space is too
+    large for a dense ``bincount``, grouped by hashing (``pandas.factorize``, O(n)) instead of
+    sorting; at a million rows over ten 10-level variables this is several times faster.
+    ``weights=None`` means every row weighs 1.
+    """
+    n = columns[0].shape[0]
+    space = 1
+    for m in n_levels:
+        space *= max(int(m), 1)
+    if space >= 2**62:
+        cells = group_codes(np.stack(columns, axis=1), weights, n_levels)
+        return cells.codes, cells.weight, cells.count, cells.inverse  # type: ignore[return-value]
+    key = columns[0].astype(np.int64)
+    for col, m in zip(columns[1:], n_levels[1:], strict=True):
+        np.multiply(key, int(m), out=key)
+        np.add(key, col, out=key)
+    if space <= max(_DENSE_KEYS, 4 * n) and space <= 1 << 27:
+        counts = np.bincount(key, minlength=space)
+        present = np.flatnonzero(counts)
+        lookup = np.empty(space, dtype=np.int64)
+        lookup[present] = np.arange(present.size)
+        inverse = lookup[key]
+        unit_codes = np.stack(np.unravel_index(present, tuple(int(m) for m in n_levels)), axis=1)
+        count = counts[present]
+    else:
+        inverse, uniques = pd.factorize(key, sort=False)
+        inverse = inverse.astype(np.int64, copy=False)
+        first = np.empty(uniques.size, dtype=np.int64)
+        first[inverse[::-1]] = np.arange(n - 1, -1, -1)
+        unit_codes = np.stack([col[first] for col in columns], axis=1)
+        count = np.bincount(inverse, minlength=uniques.size)
+    if weights is None:
+        design = count.astype(float)
+    else:
+        design = np.bincount(inverse, weights=weights, minlength=count.size)
+    return unit_codes, design, count, inverse
+
+
+def _frame_inputs(
+    frame: pd.DataFrame, schema: Schema, variables: Sequence[str]
+) -> tuple[np.ndarray, bool, list[np.ndarray]]:
+    """Design weights, whether they are all 1, and level-code columns of a DataFrame.
+
+    Categorical columns whose categories are the schema's levels are used as they are (no
+    copy); other columns are validated and coded by the schema.
+    """
+    missing = [v for v in variables if v not in frame.columns]
+    if missing:
+        raise UnknownVariableError(missing, "the data frame's columns", tuple(frame.columns))
+    weight_col = next((c for c in WEIGHT_COLUMNS if c in frame.columns), None)
+    n = len(frame)
+    if weight_col is None:
+        design, unit = np.ones(n), True
+    else:
+        design = validate_weights(frame[weight_col].to_numpy(), n, f"column {weight_col!r}")
+        unit = False
+    columns = []
+    for name in variables:
+        col, var = frame[name], schema[name]
+        dtype = col.dtype
+        if isinstance(dtype, pd.CategoricalDtype) and tuple(dtype.categories) == var.levels:
+            columns.append(col.cat.codes.to_numpy())
+        else:
+            columns.append(var.codes(col))
+    return design, unit, columns
 
 
 __all__ = ["Margin", "WeightingProblem", "as_population", "as_target", "build_problem"]

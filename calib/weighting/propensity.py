@@ -192,10 +192,10 @@ class PropensityWeighter(WeightingEstimator):
                 n_iter=int(np.max(getattr(model, "n_iter_", 1))),
                 history=[],
                 method=f"propensity:{_name(self.classifier)}",
-                margins=margins,
+                margins_table=margins,
                 settings=self.get_params(),
                 provenance=pop.provenance,
-                population=pop,
+                population_input=pop,
             )
         )
         return self

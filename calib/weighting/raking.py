@@ -91,7 +91,6 @@ def make_result(
     settings: Mapping[str, object],
 ) -> WeightResult:
     """Turn per-unit factors into a :class:`WeightResult` on the input rows."""
-    unit_w = problem.design * unit_g
     weights = problem.design_rows * problem.to_rows(unit_g)
     return WeightResult(
         weights=weights,
@@ -100,10 +99,8 @@ def make_result(
         n_iter=n_iter,
         history=history,
         method=method,
-        margins=problem.margin_frame(unit_w),
         settings=dict(settings),
         provenance=problem.provenance,
-        population=problem.population,
         problem=problem,
         unit_g=unit_g,
     )

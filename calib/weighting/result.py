@@ -52,7 +52,7 @@ class WeightResult:
     settings : mapping
         The estimator parameters used.
     margins : pandas.DataFrame
-        Target vs initial vs achieved total of every margin cell.
+        Target vs initial vs achieved total of every margin cell (computed on first use).
     provenance : Provenance
         Provenance of the population that was weighted.
     """
@@ -63,13 +63,39 @@ class WeightResult:
     n_iter: int
     history: list[float]
     method: str
-    margins: pd.DataFrame
+    margins_table: pd.DataFrame | None = field(default=None, repr=False)
     settings: Mapping[str, Any] = field(default_factory=dict)
     provenance: Provenance | None = None
-    population: Population | None = field(default=None, repr=False)
+    population_input: Population | None = field(default=None, repr=False)
     problem: WeightingProblem | None = field(default=None, repr=False)
     unit_g: np.ndarray | None = field(default=None, repr=False)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def margins(self) -> pd.DataFrame:
+        """Target vs initial vs achieved total of every margin cell (computed once)."""
+        if self.margins_table is not None:
+            return self.margins_table
+        if self.problem is None or self.unit_g is None:
+            return pd.DataFrame(
+                columns=[
+                    "margin",
+                    "level",
+                    "target",
+                    "initial",
+                    "achieved",
+                    "difference",
+                    "relative",
+                ]
+            )
+        return self.problem.margin_frame(self.problem.design * self.unit_g)
+
+    @property
+    def population(self) -> Population | None:
+        """The weighted population (built from the input on first use)."""
+        if self.population_input is not None:
+            return self.population_input
+        return None if self.problem is None else self.problem.population
 
     @cached_property
     def g_weights(self) -> np.ndarray:
@@ -90,7 +116,7 @@ class WeightResult:
     @property
     def max_deviation(self) -> float:
         """Largest absolute margin deviation relative to the target total."""
-        if self.margins is None or not len(self.margins):
+        if not len(self.margins):
             return 0.0
         return float(self.margins["relative"].abs().max())
 
@@ -101,17 +127,15 @@ class WeightResult:
 
     def weighted_population(self) -> Population:
         """The input population carrying the final weights."""
-        if self.population is None:
+        pop = self.population
+        if pop is None:
             raise AttributeError("this result was not built from a Population")
-        return self.population.with_weights(self.weights, f"weights from {self.method}")
+        return pop.with_weights(self.weights, f"weights from {self.method}")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per input row: design weight, g-weight and final weight."""
-        ids = (
-            self.population.ids.to_numpy()
-            if self.population is not None
-            else np.arange(self.weights.size)
-        )
+        pop = self.population
+        ids = pop.ids.to_numpy() if pop is not None else np.arange(self.weights.size)
         return pd.DataFrame(
             {
                 "id": ids,
@@ -138,7 +162,7 @@ class WeightResult:
         ]
         if self.provenance is not None:
             lines.append(f"source              {self.provenance.source:>12}")
-        if self.margins is not None and len(self.margins):
+        if len(self.margins):
             lines.append("-" * 60)
             worst = self.margins.reindex(
                 self.margins["relative"].abs().sort_values(ascending=False).index

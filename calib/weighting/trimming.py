@@ -213,8 +213,16 @@ def trim(
         positive = w0 > 0
         lo = np.where(positive, floor / np.where(positive, w0, 1.0), 0.0)
         hi = np.where(positive, cap / np.where(positive, w0, 1.0), np.inf)
-        bounded = ipf(w0, indexes, targets, lower=lo, upper=hi, tol=tol, max_iter=max_iter,
-                      total=problem.total)  # fmt: skip
+        bounded = ipf(
+            w0,
+            indexes,
+            targets,
+            lower=lo,
+            upper=hi,
+            tol=tol,
+            max_iter=max_iter,
+            total=problem.total,
+        )
         if bounded.converged:
             w, rounds, mode = bounded.weights, bounded.n_iter, "bounded raking"
         else:

@@ -27,8 +27,16 @@ def joint(values: list[float]) -> Target:
 
 
 def test_full_poststratification_by_hand():
-    data = rows({("M", "y"): [1, 3], ("M", "m"): [2], ("M", "o"): [1],
-                 ("F", "y"): [1], ("F", "m"): [1, 1], ("F", "o"): [5]})  # fmt: skip
+    data = rows(
+        {
+            ("M", "y"): [1, 3],
+            ("M", "m"): [2],
+            ("M", "o"): [1],
+            ("F", "y"): [1],
+            ("F", "m"): [1, 1],
+            ("F", "o"): [5],
+        }
+    )
     res = poststratify(data, joint([40, 10, 5, 20, 30, 25]))
     # g = target / design total per stratum: 40/4, 10/2, 5/1, 20/1, 30/2, 25/5
     np.testing.assert_allclose(res.weights, [10, 30, 10, 5, 20, 15, 15, 25])
@@ -38,7 +46,7 @@ def test_full_poststratification_by_hand():
 def test_empty_stratum_raises_unless_partial_or_collapsed():
     data = rows(
         {("M", "y"): [1], ("M", "m"): [1], ("F", "y"): [1], ("F", "m"): [1], ("F", "o"): [2]}
-    )  # fmt: skip  (no M-old personas)
+    )
     target = joint([10, 20, 6, 10, 20, 30])
     with pytest.raises(EmptyCellError, match="M\\|o"):
         PostStratifier().fit(data, target)
@@ -53,8 +61,16 @@ def test_empty_stratum_raises_unless_partial_or_collapsed():
 
 
 def test_min_count_collapses_thin_strata():
-    data = rows({("M", "y"): [1, 1, 1], ("M", "m"): [1], ("M", "o"): [1, 1, 1],
-                 ("F", "y"): [1, 1, 1], ("F", "m"): [1, 1, 1], ("F", "o"): [1, 1, 1]})  # fmt: skip
+    data = rows(
+        {
+            ("M", "y"): [1, 1, 1],
+            ("M", "m"): [1],
+            ("M", "o"): [1, 1, 1],
+            ("F", "y"): [1, 1, 1],
+            ("F", "m"): [1, 1, 1],
+            ("F", "o"): [1, 1, 1],
+        }
+    )
     res = PostStratifier(collapse="auto", min_count=2).fit(data, joint([30, 10, 30, 30, 30, 30]))
     pooled = res.result_.extra["collapsed"][0]
     assert "M|m" in pooled and len(pooled) == 2

@@ -57,8 +57,14 @@ def test_jackknife_variance_of_linear_calibrated_total_is_finite_and_smaller_tha
 def test_variance_formula_and_mse():
     from calib.weighting.replicates import ReplicateWeights
 
-    reps = ReplicateWeights(full=None, weights=np.zeros((1, 3)), base=np.zeros((1, 3)),
-                            method="jk1", scale=0.5, rscales=np.ones(3))  # fmt: skip
+    reps = ReplicateWeights(
+        full=None,
+        weights=np.zeros((1, 3)),
+        base=np.zeros((1, 3)),
+        method="jk1",
+        scale=0.5,
+        rscales=np.ones(3),
+    )
     assert reps.variance(2.0, np.array([1.0, 2.0, 3.0])) == pytest.approx(0.5 * 2.0)
     reps.mse = True
     assert reps.variance(0.0, np.array([1.0, 2.0, 3.0])) == pytest.approx(0.5 * 14.0)

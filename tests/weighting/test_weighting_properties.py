@@ -24,8 +24,9 @@ def feasible_problems(draw):
     seed = draw(st.integers(0, 2**31 - 1))
     rng = np.random.default_rng(seed)
     names = [f"v{i}" for i in range(k)]
-    schema = Schema([Variable(nm, [f"l{j}" for j in range(m)]) for nm, m in
-                     zip(names, n_levels, strict=True)])  # fmt: skip
+    schema = Schema(
+        [Variable(nm, [f"l{j}" for j in range(m)]) for nm, m in zip(names, n_levels, strict=True)]
+    )
     codes = np.column_stack([np.r_[np.arange(m), rng.integers(0, m, n - m)] for m in n_levels])
     frame = pd.DataFrame({nm: [f"l{c}" for c in codes[:, i]] for i, nm in enumerate(names)})
     design = rng.uniform(0.5, 2.0, n)
@@ -84,7 +85,11 @@ def test_ipf_keeps_total_and_zero_cells(seed):
     design = rng.uniform(0.1, 3.0, n_cells)
     design[rng.random(n_cells) < 0.2] = 0.0
     idx = [rng.integers(0, 3, n_cells), rng.integers(0, 2, n_cells)]
-    out = ipf(design, idx, [np.bincount(i, design * 1.3, 3 if j == 0 else 2)
-                            for j, i in enumerate(idx)], tol=1e-12)  # fmt: skip
+    out = ipf(
+        design,
+        idx,
+        [np.bincount(i, design * 1.3, 3 if j == 0 else 2) for j, i in enumerate(idx)],
+        tol=1e-12,
+    )
     assert (out.weights[design == 0] == 0).all()
     assert np.isclose(out.weights.sum(), 1.3 * design.sum(), rtol=1e-10)
