@@ -44,10 +44,10 @@ from calib.copula.nearpd import RepairRecord, nearest_correlation
 from calib.copula.nominal import qmc_normal
 from calib.copula.pairs import PairEstimate, latent_data, pair_from_microdata, pair_from_table
 from calib.copula.polychoric import kish_n
+from calib.copula.summaries import check_table, parse_summaries
 from calib.copula.uses import JointModel
 from calib.errors import (
     DataError,
-    InconsistentMarginsError,
     SchemaError,
     UnknownVariableError,
 )
@@ -269,30 +269,7 @@ class GaussianCopula(JointModel):
         schema = target.schema if (target is not None and schema is None) else schema
         if schema is None:
             raise DataError("fit_summaries needs schema= when no target is given")
-        one_way: dict[str, pd.Series] = {}
-        two_way: dict[Pair, pd.Series] = {}
-        if target is not None:
-            for name in target.variables:
-                one_way[name] = target.margin(name)
-            for key in target.margin_keys:
-                for i, a in enumerate(key):
-                    for b in key[i + 1 :]:
-                        two_way[(a, b)] = target.margin([a, b])
-        if margins:
-            parsed = Target.from_margins(dict(margins), schema, check=False)
-            for key in parsed.margin_keys:
-                one_way[key[0]] = parsed.margin(key)
-        for (a, b), tab in (tables or {}).items():
-            schema.require([a, b], "the schema (2-way table)")
-            if isinstance(tab, np.ndarray):
-                index = pd.MultiIndex.from_product(
-                    [list(schema[a].levels), list(schema[b].levels)], names=[a, b]
-                )
-                if tab.shape != (schema[a].n_levels, schema[b].n_levels):
-                    raise DataError(f"table {a} x {b} has shape {tab.shape}, not the levels'")
-                tab = pd.Series(np.asarray(tab, float).ravel(), index=index)
-            parsed = Target.from_margins({(a, b): tab}, schema, check=False)
-            two_way[(a, b)] = parsed.margin([a, b])
+        one_way, two_way = parse_summaries(target, margins, tables, schema)
         names = list(self.variables) if self.variables is not None else list(one_way)
         params = dict(self.parametric_margins or {})
         missing = [n for n in names if n not in one_way and n not in params]
@@ -322,7 +299,7 @@ class GaussianCopula(JointModel):
         for a, b in self._bar(pairs, "copula pairs"):
             tab = two_way[(a, b)]
             arr = tab.to_numpy(dtype=float).reshape(schema[a].n_levels, schema[b].n_levels)
-            self._check_table(a, b, arr, fitted_margins, margin_rtol)
+            check_table(a, b, arr, fitted_margins, margin_rtol)
             if order[a] > order[b]:
                 a, b, arr = b, a, arr.T
             estimates[(a, b)] = pair_from_table(
@@ -360,23 +337,6 @@ class GaussianCopula(JointModel):
         )
         self.tables_ = kept_tables
         return self
-
-    @staticmethod
-    def _check_table(a: str, b: str, arr: np.ndarray, margins: dict, rtol: float) -> None:
-        if arr.sum() <= 0:
-            raise DataError(f"2-way table {a} x {b} has no positive mass")
-        shares = arr / arr.sum()
-        for name, got in ((a, shares.sum(axis=1)), (b, shares.sum(axis=0))):
-            want = margins[name].probs
-            gap = np.abs(got - want)
-            if gap.max() > rtol:
-                lv = margins[name].levels[int(gap.argmax())]
-                raise InconsistentMarginsError(
-                    f"2-way table {a} x {b} implies a share {got[gap.argmax()]:.4f} for "
-                    f"{name}={lv!r} but its 1-way margin says {want[gap.argmax()]:.4f} "
-                    f"(difference {gap.max():.4f} > margin_rtol={rtol}): the table and the "
-                    "margin describe different populations; fix one, or raise margin_rtol"
-                )
 
     def _finish(
         self,

@@ -225,9 +225,30 @@ def test_correlation_for_nominal_pair_is_refused():
         )
 
 
-def test_params_round_trip_and_input_not_mutated(mixed_population):
+def test_params_round_trip_deterministic_and_input_not_mutated():
+    pop = Population(simulate_frame(3000, seed=12), mixed_schema())
     cop = GaussianCopula(seed=3, numeric_bins=10)
     assert cop.get_params()["numeric_bins"] == 10
-    before = mixed_population.data.copy()
-    cop.fit(mixed_population)
-    pd.testing.assert_frame_equal(before, mixed_population.data)
+    before = pop.data.copy()
+    cop.fit(pop)
+    pd.testing.assert_frame_equal(before, pop.data)
+    again = GaussianCopula(**cop.get_params()).fit(pop)
+    np.testing.assert_array_equal(cop.correlation_, again.correlation_)
+
+
+def test_fit_summaries_from_a_target_object(mixed_population):
+    from calib.target import Target
+
+    keys = ["educ", "sex", "race", ("educ", "sex"), ("sex", "race")]
+    target = Target.from_margins(
+        {k: mixed_population.margin(k) for k in keys}, mixed_population.schema
+    )
+    cop = GaussianCopula().fit_summaries(target)
+    assert cop.pair_sources_ == {
+        ("educ", "sex"): "table",
+        ("educ", "race"): "independent",
+        ("sex", "race"): "table",
+    }
+    assert cop.total_ == pytest.approx(60_000)
+    rho = cop.pairs_.set_index(["var_a", "var_b"]).loc[("educ", "sex"), "rho"]
+    assert rho == pytest.approx(0.1, abs=0.03)
