@@ -347,7 +347,7 @@ def diagnose(
         ),
     }
     tables["compression"] = _compression(population, target, cat, num, pop_rows, target_side)
-    pathologies = _pathologies(population, target, cat, tgt_rows, text)
+    pathologies = _pathologies(population, target, cat, pop_rows, tgt_rows, text)
     weight_info = {k: weight_summary(w) for k, w in weightings.items()}
     clf = {}
     if classifier:
@@ -423,7 +423,7 @@ def _compression(population, target, cat, num, pop_rows, target_side) -> pd.Data
     return out
 
 
-def _pathologies(population, target, cat, tgt_rows, text) -> dict:
+def _pathologies(population, target, cat, pop_rows, tgt_rows, text) -> dict:
     out: dict = {}
     if cat:
         shares = None
@@ -432,7 +432,9 @@ def _pathologies(population, target, cat, tgt_rows, text) -> dict:
             shares = tgt_rows.totals[tgt_rows.default]
         elif target.kind == "joint" and np.prod(n_levels, dtype=float) <= 5e6:
             shares = target.margin(cat).to_numpy(dtype=float)
-        out["duplicates"] = duplicate_stats(population.codes(cat), shares, n_levels)
+        out["duplicates"] = duplicate_stats(
+            pop_rows.cell_codes, shares, n_levels, counts=pop_rows.count
+        )
     for col in text:
         if col not in population.data.columns:
             raise UnknownVariableError(

@@ -30,6 +30,7 @@ def duplicate_stats(
     codes: np.ndarray,
     target_shares: np.ndarray | None = None,
     n_levels: Sequence[int] | None = None,
+    counts: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Exact and near (one variable apart) duplicates among rows of categorical codes.
 
@@ -41,7 +42,10 @@ def duplicate_stats(
         Target shares over the full row-major level product of the ``k`` variables; gives the
         duplicate share expected if ``n`` rows were drawn from the target.
     n_levels : sequence of int, optional
-        Levels per variable (needed with ``target_shares``).
+        Levels per variable (kept for the record; the shares are used as given).
+    counts : ndarray of shape (n_cells,), optional
+        When given, ``codes`` are already distinct cells and ``counts`` their row counts
+        (e.g. from :class:`calib.diagnostics.tables.GroupedRows`), so rows are not regrouped.
 
     Returns
     -------
@@ -54,15 +58,20 @@ def duplicate_stats(
     codes = np.asarray(codes)
     if codes.ndim == 1:
         codes = codes[:, None]
-    n, k = codes.shape
-    shift = codes - codes.min(axis=0, keepdims=True) if n else codes
-    cells = group_codes(shift)
-    near = cells.count > 1
+    shift = codes - codes.min(axis=0, keepdims=True) if codes.shape[0] else codes
+    if counts is None:
+        cells = group_codes(shift)
+        cell_codes, cell_count = cells.codes, cells.count
+    else:
+        cell_codes, cell_count = shift, np.asarray(counts, dtype=np.int64)
+    n, k = int(cell_count.sum()), codes.shape[1]
+    n_cells = cell_codes.shape[0]
+    near = cell_count > 1
     for j in range(k):
         if k == 1:
-            near |= cells.n_cells > 1
+            near |= n_cells > 1
             break
-        rest = np.delete(cells.codes, j, axis=1)
+        rest = np.delete(cell_codes, j, axis=1)
         sub = group_codes(rest)
         distinct = np.bincount(sub.inverse, minlength=sub.n_cells)
         near |= distinct[sub.inverse] > 1
@@ -73,11 +82,11 @@ def duplicate_stats(
         expected_distinct = float(np.sum(-np.expm1(n * np.log1p(-np.minimum(q, 1 - 1e-15)))))
         expected = 1.0 - expected_distinct / n
     return {
-        "exact_duplicate_share": float((n - cells.n_cells) / n) if n else 0.0,
+        "exact_duplicate_share": float((n - n_cells) / n) if n else 0.0,
         "expected_duplicate_share": expected,
-        "max_multiplicity": float(cells.count.max()) if n else 0.0,
-        "near_duplicate_share": float(cells.count[near].sum() / n) if n else 0.0,
-        "distinct_rows": float(cells.n_cells),
+        "max_multiplicity": float(cell_count.max()) if n else 0.0,
+        "near_duplicate_share": float(cell_count[near].sum() / n) if n else 0.0,
+        "distinct_rows": float(n_cells),
     }
 
 

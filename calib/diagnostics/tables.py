@@ -79,6 +79,7 @@ class GroupedRows:
             )
         self.replicate_scale = replicate_scale
         self.inverse = cells.inverse
+        self._flat_cache: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, int]] = {}
 
     @property
     def n_cells(self) -> int:
@@ -86,6 +87,12 @@ class GroupedRows:
         return int(self.cell_codes.shape[0])
 
     def _flat(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, int]:
+        key = tuple(names)
+        if key not in self._flat_cache:
+            self._flat_cache[key] = self._compute_flat(names)
+        return self._flat_cache[key]
+
+    def _compute_flat(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, int]:
         idx = [self.names.index(n) for n in names]
         sub = self.cell_codes[:, idx]
         keep = (sub >= 0).all(axis=1)

@@ -45,3 +45,12 @@ def test_text_stats_match_vader_and_hand_counts():
     # "love" and "wonderful" are VADER lexicon words: 2 of 5; the factual line has none
     assert s["mean_subjectivity"] == pytest.approx((2 / 5 + 0 + 2 / 5) / 3)
     assert s["positive_share"] == pytest.approx(2 / 3)
+
+
+def test_grouped_input_gives_the_same_answer():
+    rng = np.random.default_rng(4)
+    codes = rng.integers(0, 3, size=(500, 3))
+    distinct, counts = np.unique(codes, axis=0, return_counts=True)
+    q = np.full(27, 1 / 27)
+    a, b = duplicate_stats(distinct, q, counts=counts), duplicate_stats(codes, q)
+    assert a == pytest.approx(b)
