@@ -83,9 +83,19 @@ def load_acs(path: Path) -> Population:
             "educ4": educ.astype(str),
             "income5": inc.astype(str),
             "weight": raw["PWGTP"].to_numpy(float),
+            "age": raw["AGEP"].to_numpy(float),
+            "income": raw["PINCP"].to_numpy(float),
         }
     )
     return Population(frame, SCHEMA, weights="weight")
+
+
+NUMERIC_SCHEMA = Schema(
+    [Variable("age", kind="numeric"), Variable("income", kind="numeric")]
+    + [SCHEMA[n] for n in ("sex", "raceeth", "educ4")]
+)
+BINS = {"age": [25, 35, 45, 55, 65], "income": [10_000, 25_000, 50_000, 100_000]}
+RENAME = {"age6": "age", "income5": "income"}
 
 
 def markdown(frame: pd.DataFrame, index: bool = True, digits: int = 4) -> str:
@@ -188,6 +198,8 @@ def main() -> None:
     pop19 = load_acs(data / "nist_acs_excerpts" / "national2019.csv")
 
     cop_micro = GaussianCopula().fit(pop18)
+    pop18_numeric = Population(pop18.data, NUMERIC_SCHEMA, weights="weight")
+    cop_numeric = GaussianCopula().fit(pop18_numeric)
     margins = {n: pop18.margin(n) for n in NAMES}
     tables = {(a, b): pop18.margin([a, b]) for a, b in itertools.combinations(NAMES, 2)}
     cop_sum = GaussianCopula().fit_summaries(margins=margins, tables=tables, schema=SCHEMA)
@@ -217,6 +229,12 @@ def main() -> None:
                 "copula m+p raked to pairs": tv(target.margin(key).to_numpy(), truth),
                 "IPF of 2-way tables": tv(ipf_pairs(pop18, key), truth),
                 "copula microdata": tv(cop_micro.table(key, n_draws=2**17).probs.to_numpy(), truth),
+                "copula microdata, age & income numeric": tv(
+                    cop_numeric.table(
+                        [RENAME.get(n, n) for n in key], bins=BINS, n_draws=2**17
+                    ).probs.to_numpy(),
+                    truth,
+                ),
                 "2018 empirical joint": tv(shares(pop18, key), truth),
             }
             rows.append(row)
@@ -264,6 +282,12 @@ def main() -> None:
         "* *raked to pairs* is the same copula's `joint_target(..., match_tables=True)`: its "
         "k-way table raked to reproduce the 1-way margins and the 2-way tables exactly.",
         "* *IPF of 2-way tables* is the classical maximum-entropy answer from the same tables.",
+        "* *copula microdata* fits the same categorical variables from the 2018 rows; for "
+        "categorical variables the pairwise likelihood only sees the 2-way tables, so it "
+        "coincides with the margins+pairs fit (same QMC seed, same numbers). The *age & "
+        "income numeric* variant fits age (AGEP) and income (PINCP) as numeric variables "
+        "with exact empirical margins (polyserial / normal-scores correlations) and bins "
+        "them into the same brackets only when the table is computed.",
         "* *2018 empirical joint* is the best any 2018-based model could hope for; its distance "
         "is mostly sampling noise of two samples of ~20,000 people and year-to-year change.",
         "",
