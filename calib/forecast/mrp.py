@@ -10,17 +10,18 @@ The model, fitted on the human (gold) respondents' two-party votes grouped into 
               + \\sum_v a^{(v)}_{l_v(c)} + u_{s(c)},
 
     a^{(v)}_l = \\sigma_v z^{(v)}_l, \\quad
-    u_s = \\sigma_{\\rm region} z^{\\rm reg}_{r(s)} + \\delta\\, x^{\\rm prev}_s
-          + \\sigma_{\\rm state} z^{\\rm st}_s,
+    u_s = \\gamma_{r(s)} + \\delta\\, x^{\\rm prev}_s + \\sigma_{\\rm state} z^{\\rm st}_s,
 
 with :math:`s_c` the silicon prediction for the cell (the LLM probability smoothed by
 :class:`~calib.forecast.silicon.SiliconCellModel`), demographic effects :math:`a^{(v)}`, and
-state effects partially pooled towards a region effect plus the state's previous presidential
-two-party result (:math:`x^{\\rm prev}`, standardised logit). All ``z`` are standard normal
-(non-centred), :math:`\\sigma \\sim \\mathrm{HalfNormal}(0.5)`,
-:math:`\\alpha, \\beta, \\delta \\sim N(0, 2)`. Posterior draws of every frame cell's
-:math:`\\theta_c` are post-stratified to states (Gelman and Little 1997; Park, Gelman and
-Bafumi 2004).
+state effects partially pooled towards a region effect (:math:`\\gamma_r \\sim N(0, 0.5)`)
+plus the state's previous presidential two-party result (:math:`x^{\\rm prev}`, standardised
+logit). All ``z`` are standard normal (non-centred), :math:`\\sigma \\sim
+\\mathrm{HalfNormal}(0.5)`, :math:`\\alpha, \\beta, \\delta \\sim N(0, 2)`. A variable with
+two levels (sex) gets a fixed effect :math:`b_v \\sim N(0, 1)` on a -1/2, +1/2 coding instead,
+since a variance from two levels is not identified (it makes divergent funnels). Posterior
+draws of every frame cell's :math:`\\theta_c` are post-stratified to states (Gelman and Little
+1997; Park, Gelman and Bafumi 2004).
 
 Examples
 --------
@@ -30,13 +31,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from calib.errors import ConvergenceError, DataError, NotFittedError, UnknownVariableError
+from calib.correct.bayes_sampling import check_convergence, convergence_report, sample_model
+from calib.errors import DataError, NotFittedError, UnknownVariableError
 from calib.forecast.poststrat import national_share, poststratify
 from calib.forecast.result import StateForecast
 
@@ -86,14 +88,21 @@ class SiliconMRP:
     draws, tune, chains : int, default=500, 500, 4
         Sampler settings (PyMC NUTS).
     cores : int, default=2
+        Unused with nutpie (which runs min(chains, 2) threads); kept for the PyMC sampler.
     target_accept : float, default=0.95
     random_state : int, default=0
     use_silicon : bool, default=True
         False fits the same MRP without the silicon predictor (an ablation).
     strict : bool, default=False
-        Raise :class:`ConvergenceError` when R-hat > 1.01 or there are divergences; otherwise
-        the fit is flagged (``converged_ = False``) and the forecast carries the flag.
+        Raise :class:`ConvergenceError` when the checks fail (R-hat >= ``max_rhat``, bulk or
+        tail ESS < ``min_ess``, divergences); otherwise the fit is flagged with a warning
+        (``converged_ = False``) and the forecast carries the flag.
     progress : bool, default=False
+    sampler : {"auto", "nutpie", "pymc"}, default="auto"
+        nutpie when installed; compiled models are cached by structure and refitted with new
+        data (:func:`calib.correct.bayes_sampling.sample_model`).
+    max_rhat, min_ess : float, default=1.01, 200
+        Convergence thresholds (:func:`calib.correct.bayes_sampling.convergence_report`).
     """
 
     def __init__(
@@ -108,6 +117,9 @@ class SiliconMRP:
         use_silicon: bool = True,
         strict: bool = False,
         progress: bool = False,
+        sampler: str = "auto",
+        max_rhat: float = 1.01,
+        min_ess: float = 200.0,
     ):
         self.variables = variables
         self.draws = draws
@@ -119,6 +131,9 @@ class SiliconMRP:
         self.use_silicon = use_silicon
         self.strict = strict
         self.progress = progress
+        self.sampler = sampler
+        self.max_rhat = max_rhat
+        self.min_ess = min_ess
 
     def fit(
         self,
@@ -141,8 +156,6 @@ class SiliconMRP:
         state_info : DataFrame
             Indexed by state: ``region`` and ``prev_dem_share`` (previous two-party result).
         """
-        import pymc as pm
-
         vars_ = list(self.variables)
         y = gold[vote_column].to_numpy(dtype=float)
         if not np.isin(y, [0.0, 1.0]).all():
@@ -171,66 +184,99 @@ class SiliconMRP:
         state_idx = cells["state"].cat.codes.to_numpy()
         level_idx = {v: cells[v].cat.codes.to_numpy() for v in vars_}
 
-        with pm.Model() as model:
-            alpha = pm.Normal("alpha", 0.0, 2.0)
-            eta = alpha
-            if self.use_silicon:
-                beta = pm.Normal("beta_silicon", 0.0, 2.0)
-                eta = eta + beta * x_sil[obs]
-            for v in vars_:
-                k = len(cells[v].cat.categories)
-                sd = pm.HalfNormal(f"sigma_{v}", 0.5)
-                z = pm.Normal(f"z_{v}", 0.0, 1.0, shape=k)
-                eta = eta + (sd * z)[level_idx[v][obs]]
-            sd_r = pm.HalfNormal("sigma_region", 0.5)
-            z_r = pm.Normal("z_region", 0.0, 1.0, shape=len(regions))
-            delta = pm.Normal("delta_prev", 0.0, 2.0)
-            sd_s = pm.HalfNormal("sigma_state", 0.5)
-            z_s = pm.Normal("z_state", 0.0, 1.0, shape=len(states))
-            u = sd_r * z_r[region_idx] + delta * prev_z + sd_s * z_s
-            eta = eta + u[state_idx[obs]]
-            pm.Binomial("y", n=n_c[obs], logit_p=eta, observed=y_c[obs])
-            idata = pm.sample(
-                draws=self.draws,
-                tune=self.tune,
-                chains=self.chains,
-                cores=self.cores,
-                target_accept=self.target_accept,
-                random_seed=self.random_state,
-                progressbar=self.progress,
-                compute_convergence_checks=False,
-            )
+        data: dict[str, np.ndarray] = {
+            "x_sil": x_sil[obs],
+            "state": state_idx[obs].astype("int64"),
+            "n": n_c[obs].astype("int64"),
+            "y": y_c[obs].astype("int64"),
+            "region": region_idx.astype("int64"),
+            "prev": prev_z,
+        }
+        sizes = []
+        for i, v in enumerate(vars_):
+            data[f"lv{i}"] = level_idx[v][obs].astype("int64")
+            sizes.append(len(cells[v].cat.categories))
+        key = ("silicon_mrp", self.use_silicon, tuple(sizes), len(states), len(regions))
+        idata = sample_model(
+            self._build(vars_, sizes, len(states), len(regions)),
+            data,
+            key,
+            draws=self.draws,
+            tune=self.tune,
+            chains=self.chains,
+            seed=self.random_state,
+            sampler=self.sampler,
+            progress=self.progress,
+            target_accept=self.target_accept,
+        )
         self.idata_ = idata
-        self.model_ = model
         self._cells = cells
         self._x_sil = x_sil
         self._state_idx = state_idx
         self._level_idx = level_idx
         self._region_idx = region_idx
         self._prev_z = prev_z
+        self._sizes = dict(zip(vars_, sizes, strict=True))
         self.n_gold_ = len(gold)
-        self.diagnostics_ = self._diagnostics(idata)
+        self._counts = weights
+        nat = national_share(self.cell_draws(), weights)
+        n_chain = int(idata.posterior.sizes["chain"])
+        self.diagnostics_ = convergence_report(
+            idata,
+            self._key_vars(),
+            extra_draws={"national_share": nat.reshape(n_chain, -1)},
+            max_rhat=self.max_rhat,
+            min_ess=self.min_ess,
+        )
         self.converged_ = bool(self.diagnostics_["converged"])
-        if self.strict and not self.converged_:
-            raise ConvergenceError(
-                f"MRP sampler failed its checks: {self.diagnostics_}; raise tune/target_accept"
-            )
+        check_convergence(
+            self.diagnostics_, "the silicon MRP model", "raise" if self.strict else "flag"
+        )
         return self
 
-    @staticmethod
-    def _diagnostics(idata: Any) -> dict[str, Any]:
-        import arviz as az
+    def _build(
+        self, vars_: list[str], sizes: list[int], n_states: int, n_regions: int
+    ) -> Callable[[Mapping[str, np.ndarray]], Any]:
+        use_silicon = self.use_silicon
 
-        summ = az.summary(idata, kind="diagnostics")
-        divergences = int(idata.sample_stats["diverging"].sum())
-        rhat = float(summ["r_hat"].max())
-        ess = float(summ["ess_bulk"].min())
-        return {
-            "max_rhat": rhat,
-            "min_ess_bulk": ess,
-            "divergences": divergences,
-            "converged": bool(rhat <= 1.01 and divergences == 0),
-        }
+        def build(data: Mapping[str, np.ndarray]) -> Any:
+            import pymc as pm
+
+            with pm.Model() as model:
+                x_sil = pm.Data("x_sil", data["x_sil"])
+                state = pm.Data("state", data["state"])
+                n = pm.Data("n", data["n"])
+                y = pm.Data("y", data["y"])
+                region = pm.Data("region", data["region"])
+                prev = pm.Data("prev", data["prev"])
+                eta = pm.Normal("alpha", 0.0, 2.0) + 0.0 * x_sil
+                if use_silicon:
+                    eta = eta + pm.Normal("beta_silicon", 0.0, 2.0) * x_sil
+                for i, (v, k) in enumerate(zip(vars_, sizes, strict=True)):
+                    lv = pm.Data(f"lv{i}", data[f"lv{i}"])
+                    if k <= 2:  # a variance from two levels is not identified: fixed effect
+                        b = pm.Normal(f"b_{v}", 0.0, 1.0)
+                        eta = eta + b * (pm.math.eq(lv, 1) - 0.5)
+                        continue
+                    sd = pm.HalfNormal(f"sigma_{v}", 0.5)
+                    z = pm.Normal(f"z_{v}", 0.0, 1.0, shape=k)
+                    eta = eta + (sd * z)[lv]
+                gamma = pm.Normal("gamma_region", 0.0, 0.5, shape=n_regions)
+                delta = pm.Normal("delta_prev", 0.0, 2.0)
+                sd_s = pm.HalfNormal("sigma_state", 0.5)
+                z_s = pm.Normal("z_state", 0.0, 1.0, shape=n_states)
+                u = gamma[region] + delta * prev + sd_s * z_s
+                eta = eta + u[state]
+                pm.Binomial("obs", n=n, logit_p=eta, observed=y, shape=x_sil.shape[0])
+            return model
+
+        return build
+
+    def _key_vars(self) -> list[str]:
+        names = ["alpha", "delta_prev", "gamma_region", "sigma_state", "z_state"]
+        for v in self.variables:
+            names += [f"b_{v}"] if self._sizes[v] <= 2 else [f"sigma_{v}", f"z_{v}"]
+        return (["beta_silicon"] if self.use_silicon else []) + names
 
     def _check(self) -> None:
         if not hasattr(self, "idata_"):
@@ -248,10 +294,14 @@ class SiliconMRP:
         if self.use_silicon:
             eta = eta + self._draw("beta_silicon")[:, None] * self._x_sil[None, :]
         for v in self.variables:
+            lv = self._level_idx[v]
+            if self._sizes[v] <= 2:
+                eta = eta + self._draw(f"b_{v}")[:, None] * ((lv == 1) - 0.5)[None, :]
+                continue
             a = self._draw(f"sigma_{v}")[:, None] * self._draw(f"z_{v}")
-            eta = eta + a[:, self._level_idx[v]]
+            eta = eta + a[:, lv]
         u = (
-            self._draw("sigma_region")[:, None] * self._draw("z_region")[:, self._region_idx]
+            self._draw("gamma_region")[:, self._region_idx]
             + self._draw("delta_prev")[:, None] * self._prev_z[None, :]
             + self._draw("sigma_state")[:, None] * self._draw("z_state")
         )

@@ -14,9 +14,14 @@ STATES = ("AA", "BB", "CC", "DD", "EE", "FF")
 
 def _world(seed=0):
     rng = np.random.default_rng(seed)
-    cells = pd.DataFrame([(s, g) for s in STATES for g in ("x", "y")], columns=["state", "g"])
+    cells = pd.DataFrame(
+        [(s, g, h) for s in STATES for g in ("x", "y") for h in ("p", "q", "r")],
+        columns=["state", "g", "h"],
+    )
     cells["state"] = pd.Categorical(cells["state"], categories=list(STATES))
     cells["g"] = pd.Categorical(cells["g"], categories=["x", "y"])
+    cells["h"] = pd.Categorical(cells["h"], categories=["p", "q", "r"])
+    h_effect = cells["h"].map({"p": -0.3, "q": 0.0, "r": 0.3}).astype(float)
     cells["count"] = rng.integers(1000, 5000, len(cells)).astype(float)
     silicon = rng.uniform(0.2, 0.8, len(cells))
     u = np.array([0.3, -0.3, 0.2, -0.2, 0.0, 0.1])
@@ -24,12 +29,13 @@ def _world(seed=0):
         -0.1
         + 1.0 * np.log(silicon / (1 - silicon))
         + 0.4 * (cells["g"] == "y")
+        + h_effect
         + u[cells["state"].cat.codes]
     )
     theta = 1 / (1 + np.exp(-eta.to_numpy()))
-    n = 800
+    n = 1200
     pick = rng.choice(len(cells), n, p=cells["count"] / cells["count"].sum())
-    gold = cells.iloc[pick][["state", "g"]].astype(str).reset_index(drop=True)
+    gold = cells.iloc[pick][["state", "g", "h"]].astype(str).reset_index(drop=True)
     gold["vote_dem"] = (rng.uniform(size=n) < theta[pick]).astype(float)
     info = pd.DataFrame(
         {
@@ -49,7 +55,7 @@ def _world(seed=0):
 def fitted():
     pytest.importorskip("pymc")
     cells, silicon, gold, info, truth = _world()
-    model = SiliconMRP(("g",), draws=250, tune=250, chains=2, cores=1, random_state=3)
+    model = SiliconMRP(("g", "h"), draws=250, tune=250, chains=2, random_state=3, sampler="pymc")
     model.fit(gold, cells, silicon, info)
     return model, cells, truth
 
@@ -93,10 +99,10 @@ def test_forecast_poststratifies_cell_draws(fitted):
 
 def test_turnout_reweights_cells(fitted):
     model, cells, _ = fitted
-    turnout = np.where(cells["g"] == "y", 1.0, 0.0)
+    turnout = np.where((cells["g"] == "y") & (cells["h"] == "q"), 1.0, 0.0)
     fc = model.forecast(turnout=turnout)
     theta = model.cell_draws()
-    np.testing.assert_allclose(fc.draws[:, 0], theta[:, 1])  # state AA: only its 'y' cell
+    np.testing.assert_allclose(fc.draws[:, 0], theta[:, 4])  # state AA: only its y/q cell
     with pytest.raises(DataError):
         model.forecast(turnout=np.full(len(cells), 2.0))
 
@@ -107,4 +113,4 @@ def test_not_fitted_and_bad_rows():
     cells, _, gold, _, _ = _world()
     gold.loc[0, "g"] = "zz"
     with pytest.raises(DataError, match="outside the frame"):
-        cell_index(gold, cells, ["g"])
+        cell_index(gold, cells, ["g", "h"])
