@@ -146,7 +146,7 @@ def diagnose(
     text: Sequence[str] = (),
     top_cells: int = 5,
     seed: int = 0,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> DiagnosticReport:
     """Measure how far ``population`` is from ``target``, per variable, pair and cell.
 
@@ -184,8 +184,8 @@ def diagnose(
     top_cells : int, default=5
         Cells listed per pair/triple as driving its gap.
     seed : int, default=0
-    progress : bool, default=False
-        Show a progress bar.
+    progress : bool or None, default=None
+        Show a progress bar (None: only when writing to a terminal).
 
     Returns
     -------
@@ -200,6 +200,22 @@ def diagnose(
     DataError, WeightError
         Non-population inputs, empty tables, or invalid ``weights`` (NaN, negative, all
         zero, wrong length).
+
+    Notes
+    -----
+    Marginal metrics per variable: total variation, Hellinger, Jensen-Shannon (base 2), KL of
+    the target from the population ``KL(target || population)`` with the population smoothed
+    by 0.5 on its effective-sample-size scale (so empty persona levels give a large, finite
+    value), ASMD (ordinal: standardised difference of level positions 0..k-1 by the target's
+    SD, as ``balance`` does for numbers; nominal: mean over levels of the indicator ASMD, as
+    ``balance`` reports for dummies), and for ordinal variables KS and 1-Wasserstein on level
+    positions. Numeric variables (microdata targets only) get ASMD, KS and Wasserstein on
+    their values. Pairs and triples get TV and Hellinger of the joint table; pairs also the
+    Cramér's V and mutual-information gaps (population minus target) with intervals, and for
+    two ordinal variables the polychoric correlation on both sides (from
+    :mod:`calib.copula.polychoric`; point values only). Every interval comes from the
+    cell-level Bayesian bootstrap of :mod:`calib.diagnostics.intervals`; ``*_null`` columns
+    give the value expected by chance when the population is drawn from the target.
     """
     cat, num = _check_inputs(population, target, variables)
     schema = population.schema
@@ -245,7 +261,7 @@ def diagnose(
 
     rng = np.random.default_rng(seed)
     marginal, levels, joint, cells, gaps = [], [], [], [], []
-    bar = tqdm(keys, desc="diagnose", disable=not progress)
+    bar = tqdm(keys, desc="diagnose", disable=None if progress is None else not progress)
     for key in bar:
         q_side = target_side(key)
         q = q_side.total / q_side.total.sum()

@@ -151,3 +151,36 @@ def test_numeric_variable_ks_and_wasserstein():
     assert m["wasserstein"] == pytest.approx(1.0)  # a shift by 1
     assert m["ks"] == pytest.approx(0.25)
     assert m["asmd"] == pytest.approx(1 / np.sqrt(1.25))
+
+
+def test_target_replicate_weights_widen_intervals(personas, reference):
+    rng = np.random.default_rng(9)
+    data = reference.data.copy()
+    for r in range(1, 9):
+        data[f"rep{r}"] = reference.weights * rng.uniform(0.6, 1.4, reference.n)
+    target = Target.from_microdata(Population(data, reference.schema, weights=reference.weights))
+    reps = [f"rep{r}" for r in range(1, 9)]
+    plain = diagnose(
+        personas,
+        Target.from_margins(
+            {("sex", "age", "educ"): reference.margin(["sex", "age", "educ"])}, reference.schema
+        ),
+        pairs=None,
+        classifier=False,
+        seed=1,
+    )
+    with_reps = diagnose(
+        personas,
+        target,
+        pairs=None,
+        classifier=False,
+        seed=1,
+        target_replicates=reps,
+        replicate_scale=4 / 8,
+    )
+    a = plain.to_frame("marginal").query("metric == 'tv'").set_index("variable")
+    b = with_reps.to_frame("marginal").query("metric == 'tv'").set_index("variable")
+    assert b["value"].to_numpy() == pytest.approx(a["value"].to_numpy())
+    assert ((b["high"] - b["low"]) > (a["high"] - a["low"])).all()
+    with pytest.raises(UnknownVariableError):
+        diagnose(personas, target, target_replicates=["rep99"], classifier=False)
