@@ -1,6 +1,8 @@
-"""A small iterative proportional fitting (raking) on grouped cells.
+"""Raking of grouped cells to exact margins, for copula-implied tables.
 
-Used to make copula-implied tables honour exact margins. It works on distinct cells (the
+A thin adapter over the weighting engine's cell IPF (:func:`calib.weighting.ipf.ipf`): it
+takes cell level codes and margins over variable positions, checks that every target cell can
+be carried, and turns non-convergence into a typed error. It works on distinct cells (the
 sufficient statistics), never on rows: ``codes`` holds one row per cell.
 
 Examples
@@ -20,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from calib.errors import ConvergenceError, EmptyCellError
+from calib.weighting.ipf import ipf as weighting_ipf
 
 __all__ = ["ipf"]
 
@@ -85,15 +88,10 @@ def ipf(
                 f"margin cell ({what}) has target {t[empty[0]]:.4g} but no cell to carry it "
                 f"({empty.size} such margin cells): draw more points or collapse levels"
             )
-    for _ in range(max_iter):
-        worst = 0.0
-        for key, t in zip(keys, targets, strict=True):
-            have = np.bincount(key, weights=w, minlength=t.size)
-            worst = max(worst, float(np.abs(have - t).max()) / total)
-            ratio = np.divide(t, have, out=np.zeros_like(t), where=have > 0)
-            w *= ratio[key]
-        if worst < tol:
-            return w
+    out = weighting_ipf(w, keys, targets, tol=tol, max_iter=max_iter, total=total)
+    if out.converged:
+        return out.weights
+    worst = out.history[-1] if out.history else float("nan")
     raise ConvergenceError(
         f"IPF did not meet the margins within {max_iter} sweeps (largest relative error "
         f"{worst:.2e}): the margins may contradict each other"
