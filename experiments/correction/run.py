@@ -286,12 +286,12 @@ GPT-3 two-party probability over all respondents (its interval has persona sampl
 Hierarchical Bayes: `HierarchicalCorrector("y", "p", groups=["region", "race5"])` (binary, logit
 of GPT-3's probability as predictor, partially pooled region and race shifts; nutpie,
 2 chains x 1000 draws after 1000 tuning steps, target_accept 0.95: with the library default of
-2 x 500 some fits missed the bulk/tail ESS >= 200 or R-hat < 1.01 bar for the group sd's), fitted on the first **{args.bayes_draws}** gold draws of each
-`n_gold`
-only (a PyMC fit per draw); its coverage therefore has a Monte Carlo standard error of about
+2 x 500 some fits missed the bulk/tail ESS >= 200 or R-hat < 1.01 bar for the group sd's),
+fitted on the first **{args.bayes_draws}** gold draws of each `n_gold` only (a PyMC fit per
+draw); its coverage therefore has a Monte Carlo standard error of about
 {100 * np.sqrt(0.95 * 0.05 / max(args.bayes_draws, 1)):.1f} points. Fits that failed the
-convergence checks (kept, flagged): {failed}. `bias_removed` = 1 - |bias| / |GPT-3 alone bias|
-(the corrected methods' remaining "bias" is Monte Carlo noise around zero).
+convergence checks (kept, flagged): {failed}. `bias_removed` = 1 - |bias| / |GPT-3 alone
+bias| (the corrected methods' remaining "bias" is Monte Carlo noise around zero).
 
 {fmt(anes)}
 
