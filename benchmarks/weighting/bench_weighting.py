@@ -9,7 +9,8 @@ Writes ``benchmarks/results/weighting.md``. Cases:
 1. 100k rows x 4 variables (2 x 4 x 5 x 6 = 240 cells), unit design weights, raked to four
    1-way margins (seed 20261126). Every library starts from the same pandas DataFrame of
    categorical columns and the same target shares and ends with one weight per row; all run to
-   a tight tolerance so the weights can be compared (normalised to sum 1). Best of 7 runs.
+   a tight tolerance so the weights can be compared (normalised to sum 1). Best of 25 runs
+   (the machine is shared, so the minimum is the least noisy statistic).
    balance runs in its own venv (``/work/venvs/balance``, numpy<2) through
    ``balance_runner.py``; ipfn is used the fast way (its numpy mode on the dense 240-cell
    table, built with ``bincount`` and mapped back to rows, all inside the timing).
@@ -46,16 +47,17 @@ from calib.weighting import Calibrator, rake  # noqa: E402
 SEED = 20261126
 BALANCE_PYTHON = Path("/work/venvs/balance/bin/python")
 RESULTS = ROOT / "benchmarks" / "results" / "weighting.md"
-REPEATS = 7
+REPEATS = 25
+LOAD = ", ".join(f"{x:.1f}" for x in __import__("os").getloadavg())
 
 
 def make_problem(n: int, n_levels: list[int], seed: int):
     rng = np.random.default_rng(seed)
     names = [f"v{i}" for i in range(len(n_levels))]
     levels = {nm: [f"l{j}" for j in range(m)] for nm, m in zip(names, n_levels, strict=True)}
-    codes = np.column_stack(
-        [rng.choice(m, n, p=rng.dirichlet(np.full(m, 4.0))) for m in n_levels]
-    ).astype(np.int8)
+    codes = np.empty((n, len(n_levels)), dtype=np.int8)
+    for i, m in enumerate(n_levels):
+        codes[:, i] = rng.choice(m, n, p=rng.dirichlet(np.full(m, 4.0)))
     shares = {
         nm: rng.dirichlet(np.full(m, 6.0)).tolist() for nm, m in zip(names, n_levels, strict=True)
     }
@@ -258,11 +260,12 @@ def write_results(rows: list[dict], scale: dict) -> None:
         "",
         "Produced by `python benchmarks/weighting/bench_weighting.py` (one run, side by side; "
         f"seed {SEED}). Machine: {platform.machine()}, {platform.python_version()}, 2 cores "
-        "shared with other jobs, so absolute times are noisy; ratios come from the same run.",
+        "shared with other jobs, so absolute times are noisy; ratios come from the same run. "
+        f"Load average at the start: {LOAD}.",
         "",
         "## Raking 100k rows x 4 variables (240 cells), four 1-way margins",
         "",
-        "Best of 7 runs, from a DataFrame of categorical columns and target shares to one "
+        "Best of 25 runs, from a DataFrame of categorical columns and target shares to one "
         "weight per row. `gap` = max relative difference of the normalised weights vs calib.",
         "",
         "| library | time (ms) | time / calib | calib speed-up | weight gap vs calib |",

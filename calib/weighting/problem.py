@@ -362,16 +362,17 @@ def group_rows(
     if space >= 2**62:
         cells = group_codes(np.stack(columns, axis=1), weights, n_levels)
         return cells.codes, cells.weight, cells.count, cells.inverse  # type: ignore[return-value]
-    key = columns[0].astype(np.int64)
+    key = columns[0].astype(np.int32 if space < 2**31 else np.int64)
     for col, m in zip(columns[1:], n_levels[1:], strict=True):
         np.multiply(key, int(m), out=key)
         np.add(key, col, out=key)
+    key = key.astype(np.int64, copy=False)
     if space <= max(_DENSE_KEYS, 4 * n) and space <= 1 << 27:
         counts = np.bincount(key, minlength=space)
         present = np.flatnonzero(counts)
         lookup = np.empty(space, dtype=np.int64)
         lookup[present] = np.arange(present.size)
-        inverse = lookup[key]
+        inverse = lookup.take(key)
         unit_codes = np.stack(np.unravel_index(present, tuple(int(m) for m in n_levels)), axis=1)
         count = counts[present]
     else:

@@ -141,3 +141,12 @@ def test_summary_and_frame(population, target):
     frame = res.to_frame()
     assert list(frame.columns) == ["id", "design_weight", "g_weight", "weight"]
     assert res.ess < population.n and res.deff > 1
+
+
+def test_microdata_target_rakes_to_its_one_way_margins(population, reference):
+    res = rake(population, Target.from_microdata(reference), tol=1e-12)
+    for name in ("sex", "age", "educ"):
+        np.testing.assert_allclose(
+            population.margin(name, res.weights), reference.margin(name), rtol=1e-9
+        )
+    assert sorted(res.margins["margin"].unique()) == ["age", "educ", "sex"]

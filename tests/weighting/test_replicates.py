@@ -83,3 +83,17 @@ def test_replicate_that_loses_a_level_names_the_replicate(schema):
         replicate_weights(Raker(), pop, target, method="jk1")
     with pytest.raises(DataError):
         make_replicate_base(np.ones(4), "jackknife")
+
+
+def test_jkn_by_strata_reruns_the_weighting(population, target):
+    strata = np.asarray(population.data["age"].cat.codes)
+    small = population.subset(np.arange(population.n) < 120)
+    reps = replicate_weights(Raker(), small, target, method="jkn", strata=strata[:120])
+    assert reps.n_replicates == 120 and reps.scale == 1.0
+    sizes = np.bincount(strata[:120])
+    np.testing.assert_allclose(
+        np.sort(np.unique(reps.rscales)), np.sort(np.unique((sizes - 1) / sizes))
+    )
+    for r in (0, 57, 119):
+        np.testing.assert_allclose(small.margin("age", reps.weights[:, r]), target.margin("age"))
+    assert np.isfinite(reps.total("y").std_error)
