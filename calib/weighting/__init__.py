@@ -1,8 +1,26 @@
 """Weighting: raking, calibration, post-stratification, propensity weights, trimming, replicates.
 
 Every method groups the population once into the cells of the margin variables, solves on the
-cells and maps the factors back to rows. Estimators follow the scikit-learn contract and
-return a :class:`WeightResult`.
+cells and maps the factors back to rows. Estimators follow the scikit-learn contract
+(``fit(population, target)`` returns self; ``result_``, ``weights_``, ``g_weights_``,
+``converged_``, ``n_iter_``, ``history_``) and produce a :class:`WeightResult`.
+
+* :class:`Raker` / :func:`rake`: IPF to 1-way and multi-way margins, optional bounds on the
+  factors enforced during the fit;
+* :class:`Calibrator` / :func:`calibrate`: linear (GREG), raking and logit distances, with
+  categorical margins plus continuous totals or means;
+* :class:`PostStratifier` / :func:`poststratify`: full, partial or auto-collapsed strata;
+* :class:`PropensityWeighter`: classifier odds against weighted target microdata;
+* :func:`trim` / :func:`cap_weights`: trimming with redistribution, keeping the margins;
+* :func:`replicate_weights`: bootstrap / JK1 / JKn replicates re-running the weighting.
+
+A population is a :class:`~calib.population.Population` or a DataFrame of rows or grouped
+cells (design weights or counts in a ``weight``/``count`` column); a target is a
+:class:`~calib.target.Target`, weighted microdata, or a dict of margins. A fit that stops at
+the iteration cap raises :class:`~calib.errors.ConvergenceError` (``on_fail="flag"`` returns
+it with ``converged=False`` and a warning instead); infeasible problems raise
+:class:`~calib.errors.EmptyCellError`, :class:`~calib.errors.InconsistentMarginsError` or
+:class:`~calib.errors.InfeasibleError` naming the margin and cell.
 
 Examples
 --------

@@ -133,8 +133,7 @@ class Calibrator(WeightingEstimator):
     ----------
     result_ : WeightResult
     weights_, g_weights_, converged_, n_iter_, history_ : see :class:`WeightResult`
-    lambda_ : ndarray
-        Not stored; the g-weights are the interpretable output.
+        (``result_.extra["numeric_totals"]`` holds target and achieved continuous totals).
 
     Notes
     -----
