@@ -195,7 +195,7 @@ def _scale(table: np.ndarray, total: np.ndarray, axis: int | tuple[int, ...]) ->
     return table * np.where(current > 0, target / np.where(current > 0, current, 1), 1.0)
 
 
-def _harmonise(raw: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+def harmonise(raw: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Make the published tables consistent with each other, top table first."""
     rsa = raw["adult_race_sex_age"]  # (S, 5, 2, 5)
     sae = _scale(raw["adult_sex_age_educ"], rsa.sum(axis=1), axis=3)
@@ -274,7 +274,7 @@ def build_state_frames(
     population: str = "cvap",
     n_replicates: int = 0,
     random_state: int = 0,
-    seed: np.ndarray | None = None,
+    seed: np.ndarray | str | None = None,
     tol: float = 1e-7,
     data_dir: str | Path | None = None,
 ) -> StateFrame:
@@ -290,8 +290,11 @@ def build_state_frames(
         Number of margin-of-error replicate frames.
     random_state : int, default=0
         Seed of the replicate draws.
-    seed : ndarray, optional
-        Starting joint (broadcastable to (51, 5, 2, 5, 4)), e.g. a copula fit; default uniform.
+    seed : ndarray or "copula", optional
+        Starting joint (broadcastable to (51, 5, 2, 5, 4)); ``"copula"`` fits a Gaussian copula
+        to each state's margins and 2-way tables
+        (:func:`~calib.forecast.copula_seed.copula_seed`, a few seconds per state); default
+        uniform (the maximum-entropy table matching the margins).
     tol : float, default=1e-7
         IPF tolerance (margin error relative to the state's total).
     data_dir : path, optional
@@ -311,8 +314,15 @@ def build_state_frames(
     if population not in POPULATIONS:
         raise DataError(f"population must be one of {POPULATIONS}, got {population!r}")
     tables = tables if tables is not None else read_state_tables(data_dir)
+    seed_name = "uniform" if seed is None else "given"
+    if isinstance(seed, str):
+        if seed != "copula":
+            raise DataError(f"seed must be an array, 'copula' or None, got {seed!r}")
+        from calib.forecast.copula_seed import copula_seed
+
+        seed, seed_name = copula_seed(tables, random_state=random_state), "Gaussian-copula"
     raw = {k: t.estimate for k, t in tables.tables.items()}
-    harmonised, change = _harmonise(raw)
+    harmonised, change = harmonise(raw)
     counts, diag = _fit(harmonised, population, seed, tol)
     diag["harmonisation"] = change
     reps = None
@@ -324,18 +334,18 @@ def build_state_frames(
             for k, t in tables.tables.items():
                 d = t.draw(rng)
                 drawn[k] = np.where(np.isnan(t.estimate), np.nan, d)
-            h, _ = _harmonise(drawn)
+            h, _ = harmonise(drawn)
             out.append(_fit(h, population, seed, tol=1e-6)[0])
         reps = np.stack(out)
     provenance = {
         "source": "U.S. Census Bureau, ACS 2018 1-year (B01001A-I, B15001, B15002A-I, B05003A-I, "
         "B29001, B29002); CVAP special tabulation 2014-2018 for suppressed groups",
         "population": population,
-        "method": "two-stage IPF from a " + ("uniform" if seed is None else "given") + " seed",
+        "method": f"two-stage IPF from a {seed_name} seed",
         "n_replicates": n_replicates,
         "random_state": random_state,
     }
     return StateFrame(tables.states, counts, reps, population, list(tables.notes), diag, provenance)
 
 
-__all__ = ["LEVELS", "POPULATIONS", "VARIABLES", "StateFrame", "build_state_frames"]
+__all__ = ["LEVELS", "POPULATIONS", "VARIABLES", "StateFrame", "build_state_frames", "harmonise"]

@@ -55,6 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--tune", type=int, default=500)
     p.add_argument("--chains", type=int, default=4)
     p.add_argument("--frame-replicates", type=int, default=20)
+    p.add_argument("--frame-seed", choices=["copula", "uniform"], default="copula")
     p.add_argument("--n-boot", type=int, default=200)
     p.add_argument("--seed", type=int, default=20240)
     p.add_argument("--no-ablation", action="store_true", help="skip the MRP without silicon")
@@ -133,6 +134,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         population=frame_pop,
         n_replicates=args.frame_replicates,
         random_state=args.seed,
+        seed=None if args.frame_seed == "uniform" else "copula",
     )
     cells, reps = cell_table(frame, VARIABLES, replicates=True)
     t_frame = time.perf_counter() - t_start
@@ -215,8 +217,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         + (f" --population {args.population}" if args.population != "cvap" else "")
         + "`",
         "",
-        f"- Population: {population}. Frame: ACS 2018 1-year state tables (two-stage IPF, "
-        f"{args.frame_replicates} margin-of-error replicates propagated into the MRP draws).",
+        f"- Population: {population}. Frame: ACS 2018 1-year state tables, "
+        f"{frame.provenance['method']} ({args.frame_seed}), "
+        f"{args.frame_replicates} margin-of-error replicates propagated into the MRP draws; "
+        f"built in {t_frame:.0f}s. Note: the frame is 2018, the election {args.year}.",
         f"- Silicon: GPT-3 two-party probabilities for {len(silicon)} ANES {args.year} "
         f"respondents (Argyle et al. 2023; {silicon.attrs['dropped']} dropped for missing "
         "state/race/sex/age). Gold: real two-party votes of the same survey's voters "

@@ -95,3 +95,22 @@ def test_replicates_carry_the_margins_of_error(cvap):
 
 def test_notes_record_suppression(tables):
     assert any("suppressed" in n for n in tables.notes)
+
+
+def test_copula_seed_keeps_margins_and_changes_the_joint(tables, adult):
+    from calib.forecast.copula_seed import copula_seed
+
+    seed = copula_seed(tables, states=["VT"])
+    vt = tables.states.index("VT")
+    assert np.all(seed[np.arange(51) != vt] == 1.0)  # other states keep the uniform seed
+    frame = build_state_frames(tables, population="adult", seed=seed)
+    rsa = tables.tables["adult_race_sex_age"].estimate
+    sae = tables.tables["adult_sex_age_educ"].estimate
+    assert _rel(frame.counts.sum(axis=4)[vt], rsa[vt]) < 1e-5
+    assert _rel(frame.counts.sum(axis=1)[vt], sae[vt]) < 1e-5
+    # the 4-way structure differs from the maximum-entropy frame, other states do not
+    a = frame.counts[vt] / frame.counts[vt].sum()
+    b = adult.counts[vt] / adult.counts[vt].sum()
+    assert 0.5 * np.abs(a - b).sum() > 1e-4
+    np.testing.assert_allclose(frame.counts[0], adult.counts[0])
+    assert "given" in frame.provenance["method"]
