@@ -80,6 +80,7 @@ def _row(method: str, n_gold: object, fc, truth: dict, seconds: float | None) ->
         "EV error": s51["ev_error"],
         "national err": s51["national_error"],
         "converged": fc.diagnostics.get("converged", ""),
+        "beta_silicon": "",
         "seconds": seconds,
     }
 
@@ -199,7 +200,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
             fc = model.forecast(ev, turnout=turnout, replicate_counts=reps, population=population)
             secs = time.perf_counter() - t0
             name = "MRP + silicon" if use_silicon else "MRP, no silicon"
-            rows.append(_row(name, len(gold), fc, truth, secs))
+            row = _row(name, len(gold), fc, truth, secs)
+            if use_silicon:
+                beta = model.idata_.posterior["beta_silicon"].to_numpy().ravel()
+                lo, hi = np.quantile(beta, [0.05, 0.95])
+                row["beta_silicon"] = f"{beta.mean():.2f} [{lo:.2f}, {hi:.2f}]"
+            rows.append(row)
             if n == sizes[-1] or n == sizes[0]:
                 forecasts[f"{name}, n_gold={len(gold)}"] = fc
             print(f"{name} n={len(gold)}: {secs:.1f}s {model.diagnostics_}", flush=True)
@@ -235,7 +241,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         f"({truth['ev_dem']:.0f} Democratic, ME/NE splits as certified).",
         "- Scores on all 51 (50 states + DC) unless marked (48) = the paper's states (no AK, HI, "
         "DC). bias = mean(forecast - real); 90% cover = share of real results inside the 90% "
-        "interval; Brier of win probabilities; EV error = forecast mean Democratic EV - real.",
+        "interval; Brier of win probabilities; EV error = forecast mean Democratic EV - real; "
+        "beta_silicon = posterior mean [90% interval] of the silicon slope (logit scale).",
         "",
         _markdown(table),
         "",
