@@ -291,6 +291,23 @@ def main() -> None:
         "* *2018 empirical joint* is the best any 2018-based model could hope for; its distance "
         "is mostly sampling noise of two samples of ~20,000 people and year-to-year change.",
         "",
+        "## Reading",
+        "",
+        "* From only 1-way margins and 2-way tables the Gaussian copula is markedly closer to "
+        "the real 2019 joint than independence (the product of margins a marginal persona "
+        "sampler uses): the mean TV drops by about a third for 3-way and 4-way tables, and "
+        "by about half once age is a nominal block.",
+        "* The raw Gaussian copula does not reproduce the 2-way tables exactly: a single "
+        "latent correlation per ordinal pair cannot express non-monotone associations (age "
+        "with education and income). Raking its k-way table to the published 1-way and "
+        "2-way tables (`joint_target(match_tables=True)`, the form the weighting engine "
+        "consumes) closes most of the gap, to the level of 2018's own empirical joint.",
+        "* Raked to the pairs, the copula is as good as, not better than, classical IPF of "
+        "the 2-way tables: once every 2-way table is published and matched, the copula's "
+        "added higher-order structure neither helps nor hurts on these data. Its advantages "
+        "lie elsewhere: it accepts latent correlations where no table is published, gives "
+        "synthetic people, and handles numeric variables with exact margins.",
+        "",
         "## Every table",
         "",
         markdown(res, index=False),
