@@ -61,21 +61,33 @@ def mutual_information(table: object) -> np.ndarray:
         return np.where(p > 0, p * np.log(p / np.where(e > 0, e, 1.0)), 0.0).sum(axis=(-2, -1))
 
 
-def latent_correlation(table: object, n_obs: float | None = None) -> float:
-    """Polychoric correlation of an ordinal x ordinal table (NaN if it cannot be fitted).
+def latent_correlation(table: object, n_obs: float | None = None) -> tuple[float, float]:
+    """Polychoric correlation of an ordinal x ordinal table and its standard error.
 
     Uses :func:`calib.copula.polychoric.polychoric` (imported lazily: it lives in a higher
     layer that owns the latent-normal machinery; there is one implementation in calib).
+    ``n_obs`` is the number of independent observations behind the table (Kish ESS for
+    weighted rows); ``inf`` marks a table known without sampling error (SE 0). Returns
+    ``(nan, nan)`` when the table has fewer than two non-empty levels on a side.
+
+    Examples
+    --------
+    >>> rho, se = latent_correlation([[40.0, 10.0], [10.0, 40.0]])
+    >>> round(rho, 3), se > 0
+    (0.809, True)
     """
     from calib.copula.polychoric import polychoric
 
     t = np.asarray(table, dtype=float)
+    nan = float("nan")
     if (t.sum(axis=1) > 0).sum() < 2 or (t.sum(axis=0) > 0).sum() < 2:
-        return float("nan")
+        return nan, nan
+    known = n_obs is not None and not np.isfinite(n_obs)
     try:
-        return float(polychoric(t, n_obs=n_obs).rho)
+        res = polychoric(t, n_obs=None if known else n_obs)
     except DataError:
-        return float("nan")
+        return nan, nan
+    return float(res.rho), 0.0 if known else float(res.std_error)
 
 
 def interaction_residual(table: object) -> np.ndarray:

@@ -24,6 +24,7 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from tqdm.auto import tqdm
 
 from calib.diagnostics import distances as dist
@@ -36,52 +37,20 @@ from calib.diagnostics.association import (
 from calib.diagnostics.classifier import classifier_two_sample_test
 from calib.diagnostics.intervals import TableSide, distance_intervals
 from calib.diagnostics.numeric import numeric_sides
-from calib.diagnostics.pathologies import duplicate_stats, support_gaps, text_stats
+from calib.diagnostics.pathologies import support_gaps
 from calib.diagnostics.report import DiagnosticReport
+from calib.diagnostics.sections import (
+    check_inputs,
+    classifier_frames,
+    compression_table,
+    pathology_stats,
+)
 from calib.diagnostics.tables import GroupedRows
 from calib.diagnostics.weights import weight_summary
-from calib.errors import DataError, SchemaError, UnknownVariableError
+from calib.errors import DataError, UnknownVariableError
 from calib.population import Population, validate_weights
 from calib.schema import VariableKind
 from calib.target import Target
-
-
-def _check_inputs(
-    population: Population, target: Target, variables: Sequence[str] | None
-) -> tuple[list[str], list[str]]:
-    if not isinstance(population, Population):
-        raise DataError(f"population must be a calib Population, got {type(population).__name__}")
-    if not isinstance(target, Target):
-        raise DataError(f"target must be a calib Target, got {type(target).__name__}")
-    shared = [n for n in population.schema.names if n in target.schema]
-    if variables is None:
-        variables = shared
-        if not variables:
-            raise SchemaError(
-                f"the population ({', '.join(population.schema.names)}) and the target "
-                f"({', '.join(target.variables)}) share no variable; recode one side"
-            )
-    else:
-        variables = list(variables)
-        for where, names in (("population", population.schema.names), ("target", target.variables)):
-            missing = [v for v in variables if v not in names]
-            if missing:
-                raise UnknownVariableError(missing, f"the {where} schema", names)
-    target.check_schema(population.schema.subset(variables))
-    for v in variables:
-        if population.schema[v].kind != target.schema[v].kind:
-            raise SchemaError(
-                f"variable {v!r} is {population.schema[v].kind} in the population but "
-                f"{target.schema[v].kind} in the target; use one definition on both sides"
-            )
-    cat = [v for v in variables if population.schema[v].is_categorical]
-    num = [v for v in variables if not population.schema[v].is_categorical]
-    if num and target.kind != "microdata":
-        raise SchemaError(
-            f"numeric variable(s) {num} can only be compared with a microdata target; "
-            "bin them into levels or drop them from variables"
-        )
-    return cat, num
 
 
 def _marginal_metrics(kind: VariableKind, k: int, ess: float) -> dict:
@@ -213,11 +182,13 @@ def diagnose(
     their values. Pairs and triples get TV and Hellinger of the joint table; pairs also the
     Cramér's V and mutual-information gaps (population minus target) with intervals, and for
     two ordinal variables the polychoric correlation on both sides (from
-    :mod:`calib.copula.polychoric`; point values only). Every interval comes from the
-    cell-level Bayesian bootstrap of :mod:`calib.diagnostics.intervals`; ``*_null`` columns
+    :mod:`calib.copula.polychoric`) with a normal interval for the gap from the two
+    full-information standard errors at each side's effective sample size. Every other
+    interval comes from the cell-level Bayesian bootstrap of
+    :mod:`calib.diagnostics.intervals`; ``*_null`` columns
     give the value expected by chance when the population is drawn from the target.
     """
-    cat, num = _check_inputs(population, target, variables)
+    cat, num = check_inputs(population, target, variables)
     schema = population.schema
     weightings = {"design": population.weights}
     if weights is not None:
@@ -260,6 +231,7 @@ def diagnose(
         return TableSide(target.margin(key).to_numpy(dtype=float))
 
     rng = np.random.default_rng(seed)
+    z = float(stats.norm.ppf(1 - alpha / 2))
     marginal, levels, joint, cells, gaps = [], [], [], [], []
     bar = tqdm(keys, desc="diagnose", disable=None if progress is None else not progress)
     for key in bar:
@@ -314,10 +286,13 @@ def diagnose(
                     row["mutual_information_population"] = float(mutual_information(pt))
                     row["mutual_information_target"] = float(mutual_information(qt))
                     if all(schema[v].kind is VariableKind.ORDINAL for v in key):
-                        rp = latent_correlation(p_side.total.reshape(shape), p_side.effective_n)
-                        rq = latent_correlation(q_side.total.reshape(shape), q_side.effective_n)
+                        rp, sp = latent_correlation(pt * p_side.total.sum(), p_side.effective_n)
+                        rq, sq = latent_correlation(qt * q_side.total.sum(), q_side.effective_n)
+                        half = z * np.hypot(sp, sq)
                         row.update(polychoric_population=rp, polychoric_target=rq)
                         row["polychoric_gap"] = rp - rq
+                        row["polychoric_gap_low"] = rp - rq - half
+                        row["polychoric_gap_high"] = rp - rq + half
                     inter = (interaction_residual(pt) - interaction_residual(qt)).ravel()
                 else:
                     inter = np.full(p.size, np.nan)
@@ -362,15 +337,15 @@ def diagnose(
             else pd.DataFrame(columns=["variables", "cell", "target_share"])
         ),
     }
-    tables["compression"] = _compression(population, target, cat, num, pop_rows, target_side)
-    pathologies = _pathologies(population, target, cat, pop_rows, tgt_rows, text)
+    tables["compression"] = compression_table(population, target, cat, num, pop_rows, target_side)
+    pathologies = pathology_stats(population, target, cat, pop_rows, tgt_rows, text)
     weight_info = {k: weight_summary(w) for k, w in weightings.items()}
     clf = {}
     if classifier:
         if target.kind == "margins":
             notes.append("classifier test skipped: the target holds margins only")
         else:
-            xp, xt, wt = _classifier_frames(population, target, cat, num, classifier_rows, rng)
+            xp, xt, wt = classifier_frames(population, target, cat, num, classifier_rows, rng)
             for wname, w in weightings.items():
                 clf[wname] = classifier_two_sample_test(
                     xp,
@@ -401,81 +376,6 @@ def diagnose(
         population_provenance=population.provenance,
         target_provenance=target.provenance,
     )
-
-
-def _compression(population, target, cat, num, pop_rows, target_side) -> pd.DataFrame:
-    rows = []
-    for v in cat:
-        var = population.schema[v]
-        p = pop_rows.table((v,)).total
-        q = target_side((v,)).total
-        row = {
-            "variable": v,
-            "entropy_population": float(dist.entropy(p)),
-            "entropy_target": float(dist.entropy(q)),
-        }
-        if var.kind is VariableKind.ORDINAL:
-            row["variance_population"] = float(dist.mean_and_variance(p)[1])
-            row["variance_target"] = float(dist.mean_and_variance(q)[1])
-        rows.append(row)
-    for v in num:
-        x, w = population.data[v].to_numpy(float), population.weights
-        xt, wt = target.microdata.data[v].to_numpy(float), target.microdata.weights
-        ok, okt = np.isfinite(x), np.isfinite(xt)
-        mp = np.average(x[ok], weights=w[ok])
-        mt = np.average(xt[okt], weights=wt[okt])
-        rows.append(
-            {
-                "variable": v,
-                "variance_population": float(np.average((x[ok] - mp) ** 2, weights=w[ok])),
-                "variance_target": float(np.average((xt[okt] - mt) ** 2, weights=wt[okt])),
-            }
-        )
-    out = pd.DataFrame(rows)
-    if "entropy_population" in out:
-        out["entropy_ratio"] = out["entropy_population"] / out["entropy_target"]
-    if "variance_population" in out:
-        out["variance_ratio"] = out["variance_population"] / out["variance_target"]
-    return out
-
-
-def _pathologies(population, target, cat, pop_rows, tgt_rows, text) -> dict:
-    out: dict = {}
-    if cat:
-        shares = None
-        n_levels = [population.schema[v].n_levels for v in cat]
-        if tgt_rows is not None:
-            shares = tgt_rows.totals[tgt_rows.default]
-        elif target.kind == "joint" and np.prod(n_levels, dtype=float) <= 5e6:
-            shares = target.margin(cat).to_numpy(dtype=float)
-        out["duplicates"] = duplicate_stats(
-            pop_rows.cell_codes, shares, n_levels, counts=pop_rows.count
-        )
-    for col in text:
-        if col not in population.data.columns:
-            raise UnknownVariableError(
-                [col], "the population (text column)", tuple(population.data)
-            )
-        out[f"text:{col}"] = text_stats(population.data[col], population.weights)
-    return out
-
-
-def _classifier_frames(population, target, cat, num, max_rows, rng):
-    xp = pd.DataFrame(population.codes(cat), columns=cat) if cat else pd.DataFrame()
-    for v in num:
-        xp[v] = population.data[v].to_numpy(float)
-    if target.kind == "microdata":
-        micro = target.microdata
-        xt = pd.DataFrame(micro.codes(cat), columns=cat) if cat else pd.DataFrame()
-        for v in num:
-            xt[v] = micro.data[v].to_numpy(float)
-        return xp, xt, micro.weights
-    joint = target.margin(cat)
-    q = joint.to_numpy(dtype=float)
-    n = min(max_rows, max(population.n, 1000))
-    draws = rng.choice(q.size, size=n, p=q / q.sum())
-    codes = np.stack(np.unravel_index(draws, [population.schema[v].n_levels for v in cat]), 1)
-    return xp, pd.DataFrame(codes, columns=cat), np.ones(n)
 
 
 __all__ = ["diagnose"]

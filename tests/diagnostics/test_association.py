@@ -40,7 +40,10 @@ def test_batched_tables():
 
 def test_polychoric_comes_from_copula_module():
     # copula module doc example: [[40, 10], [10, 40]] -> 0.809
-    assert latent_correlation(np.array([[40.0, 10.0], [10.0, 40.0]])) == pytest.approx(
-        0.809, abs=1e-3
-    )
-    assert np.isnan(latent_correlation(np.array([[5.0, 5.0], [0.0, 0.0]])))
+    t = np.array([[40.0, 10.0], [10.0, 40.0]])
+    rho, se = latent_correlation(t)
+    assert rho == pytest.approx(0.809, abs=1e-3)
+    # SE scales as 1 / sqrt(n_obs); a known table has none
+    assert latent_correlation(t, n_obs=400)[1] == pytest.approx(se / 2, rel=1e-6)
+    assert latent_correlation(t, n_obs=float("inf")) == (pytest.approx(rho), 0.0)
+    assert np.isnan(latent_correlation(np.array([[5.0, 5.0], [0.0, 0.0]]))[0])
