@@ -82,6 +82,8 @@ def test_demo_outputs_are_consistent(demo_run):
         assert after["sex × age_pew6"] < 1e-6 and after["race4"] < 1e-6
         info = json.loads((out / tier / "weighting.json").read_text())
         assert info["converged"] is True
+        auc = pd.read_csv(out / tier / "diagnostics_classifier.csv")["auc"]
+        assert ((auc > 0) & (auc < 1)).all()
     versions = report["provenance"]["versions"]
     assert "numpy" in versions and "python" in versions
 
@@ -97,6 +99,7 @@ def test_demo_report_renders_in_chromium(demo_run, tmp_path):
     assert dom.count('class="calib-figure"') == 4 * len(TIERS)
     assert dom.count('<table class="calib"') >= 5 * len(TIERS)
     assert "Provenance" in dom and "subjective_table: estimates" in dom
+    assert "meta: diagnostics with intervals" in dom
 
 
 def test_run_and_steps_on_the_demo_config(tmp_path, capsys):

@@ -45,6 +45,7 @@ class PipelineResult:
     estimates: pd.DataFrame
     provenance: dict[str, Any]
     estimate_table: EstimateTable | None = None
+    detail: dict[str, pd.DataFrame] | None = None
 
     def table(self) -> pd.DataFrame:
         """Question x (raw, weighted, corrected with interval, real) in one row per question."""
@@ -130,6 +131,14 @@ def run_weight(cfg: PipelineConfig, inputs: Inputs | None = None) -> tuple[np.nd
     after = steps.diagnose(inputs.population, inputs.target, w).assign(stage="weighted")
     both = pd.concat([before[before["stage"] == "unweighted"], after], ignore_index=True)
     both[before.columns].to_csv(diag_path, index=False)
+    detail = steps.detailed_diagnostics(
+        inputs.population, inputs.target, None if result is None else w, cfg.output.seed
+    )
+    for name in steps.DETAIL_TABLES:
+        path = out / f"diagnostics_{name}.csv"
+        path.unlink(missing_ok=True)
+        if name in detail and len(detail[name].columns):
+            detail[name].to_csv(path, index=False)
     return w, info
 
 
@@ -204,7 +213,12 @@ def load_result(cfg: PipelineConfig, strict: bool = True) -> PipelineResult:
     est = _read_csv(out / "estimates.csv", "correct", strict)
     prov_path = out / "provenance.json"
     prov = json.loads(prov_path.read_text()) if prov_path.is_file() else provenance(cfg)
-    return PipelineResult(out, diag, weights, info, est, prov)
+    detail = {
+        name: pd.read_csv(out / f"diagnostics_{name}.csv")
+        for name in steps.DETAIL_TABLES
+        if (out / f"diagnostics_{name}.csv").is_file()
+    }
+    return PipelineResult(out, diag, weights, info, est, prov, detail=detail)
 
 
 def add_to_report(report: Report, result: PipelineResult, label: str = "") -> None:
@@ -217,6 +231,8 @@ def add_to_report(report: Report, result: PipelineResult, label: str = "") -> No
     report.add_diagnostics(
         before, after if len(after) else None, title=f"{prefix}diagnostics", value="tvd"
     )
+    if result.detail:
+        _add_detail(report, result.detail, prefix)
     sec = report.add_weight_table(
         {f"{label or 'personas'} weights": result.weights}, f"{prefix}weights"
     )
@@ -224,6 +240,23 @@ def add_to_report(report: Report, result: PipelineResult, label: str = "") -> No
     report.add_estimates(result.estimates, title=f"{prefix}estimates")
     report.sections[-1].heading("Summary")
     report.sections[-1].table("summary", result.table())
+
+
+def _add_detail(report: Report, detail: dict[str, pd.DataFrame], prefix: str) -> None:
+    sec = report.section(f"{prefix}diagnostics with intervals")
+    sec.text(
+        "From calib.diagnostics.diagnose: total variation with bootstrap intervals and the "
+        "level expected by chance (null) for samples of this size; classifier two-sample test "
+        "(AUC near 0.5: personas and population cannot be told apart on these variables)."
+    )
+    for name, title in (
+        ("marginal", "1-way total variation"),
+        ("joint", "2-way tables"),
+        ("classifier", "classifier two-sample test"),
+    ):
+        if name in detail and len(detail[name]):
+            sec.heading(title)
+            sec.table(name, detail[name])
 
 
 def run_report(cfg: PipelineConfig, result: PipelineResult | None = None) -> Path:

@@ -101,6 +101,38 @@ def copula_target(
     return implied, pd.DataFrame(rows)
 
 
+#: Tables of :func:`detailed_diagnostics` (written as ``diagnostics_<name>.csv``).
+DETAIL_TABLES: tuple[str, ...] = ("marginal", "joint", "classifier")
+
+
+def detailed_diagnostics(
+    population: Population, target: Target, weights: np.ndarray | None, seed: int = 0
+) -> dict[str, pd.DataFrame]:
+    """Distances with bootstrap intervals and null levels, association gaps and the classifier
+    two-sample test from :func:`calib.diagnostics.diagnose.diagnose` (before/after weights)."""
+    from calib.diagnostics.diagnose import diagnose as full_diagnose
+
+    report = full_diagnose(
+        population,
+        target,
+        weights=weights,
+        n_boot=100,
+        classifier=target.kind != "margins",
+        n_permutations=50,
+        seed=seed,
+    )
+    marginal = report.to_frame("marginal")
+    marginal = marginal.loc[
+        marginal["metric"] == "tv", ["variable", "weighting", "value", "low", "high", "null_level"]
+    ].rename(columns={"value": "tv"})
+    joint = report.to_frame("joint")
+    cols = ["variables", "weighting", "tv", "tv_low", "tv_high", "tv_null", "cramers_v_gap"]
+    out = {"marginal": marginal, "joint": joint[[c for c in cols if c in joint.columns]]}
+    if target.kind != "margins":
+        out["classifier"] = report.to_frame("classifier")
+    return out
+
+
 def weight(
     population: Population, target: Target, cfg: WeightingConfig, seed: int = 0
 ) -> WeightResult | None:

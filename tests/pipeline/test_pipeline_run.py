@@ -57,6 +57,11 @@ def test_pipeline_numbers_match_closed_forms(small_project):
     female = (personas["sex"] == "Female").mean()
     assert before.loc["sex", "tvd"] == pytest.approx(abs(female - 0.52))
 
+    marginal = pd.read_csv(out / "diagnostics_marginal.csv").set_index(["variable", "weighting"])
+    assert marginal.loc[("sex", "design"), "tv"] == pytest.approx(abs(female - 0.52))
+    assert marginal.loc[("sex", "weighted"), "tv"] == pytest.approx(0, abs=1e-8)
+    assert not (out / "diagnostics_classifier.csv").exists()  # margins only: no classifier
+
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["seeds"] == {"output.seed": 5, "correction.seed": 0}
     assert prov["sources"][1]["source"] == "hand-made margins"
