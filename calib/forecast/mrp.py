@@ -87,8 +87,6 @@ class SiliconMRP:
         Demographic variables of the cells (columns of gold and cell tables).
     draws, tune, chains : int, default=500, 500, 4
         Sampler settings (PyMC NUTS).
-    cores : int, default=2
-        Unused with nutpie (which runs min(chains, 2) threads); kept for the PyMC sampler.
     target_accept : float, default=0.95
     random_state : int, default=0
     use_silicon : bool, default=True
@@ -111,7 +109,6 @@ class SiliconMRP:
         draws: int = 500,
         tune: int = 500,
         chains: int = 4,
-        cores: int = 2,
         target_accept: float = 0.95,
         random_state: int = 0,
         use_silicon: bool = True,
@@ -125,7 +122,6 @@ class SiliconMRP:
         self.draws = draws
         self.tune = tune
         self.chains = chains
-        self.cores = cores
         self.target_accept = target_accept
         self.random_state = random_state
         self.use_silicon = use_silicon
@@ -370,10 +366,16 @@ def turnout_by_cell(
 ) -> np.ndarray:
     """Likely-voter adjustment: turnout probability of every frame cell.
 
-    A logistic regression of reported turnout on the demographic main effects and region-free
-    state intercepts is avoided on purpose (few respondents per state); the model is
-    ``logit P(voted) = x' b`` with the cell variables as dummies, fitted by statsmodels.
-    Reported turnout in surveys is too high, but only the relative rates matter for shares.
+    A logistic regression of reported turnout (``voted_column``: 1 voted, 0 did not) on the
+    cell variables' main effects, fitted by statsmodels on the respondents and predicted for
+    every frame cell; there are no state terms (too few respondents per state). Surveys
+    over-report turnout, but only the relative rates across cells move the shares.
+
+    Returns
+    -------
+    ndarray (n_cells,)
+        Turnout probability per frame cell, to pass as ``turnout=`` to
+        :meth:`SiliconMRP.forecast`.
     """
     import statsmodels.api as sm
 

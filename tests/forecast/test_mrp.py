@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from calib.errors import DataError, NotFittedError
-from calib.forecast.mrp import SiliconMRP, cell_index
+from calib.forecast.mrp import SiliconMRP, cell_index, turnout_by_cell
 
 STATES = ("AA", "BB", "CC", "DD", "EE", "FF")
 
@@ -114,3 +114,17 @@ def test_not_fitted_and_bad_rows():
     gold.loc[0, "g"] = "zz"
     with pytest.raises(DataError, match="outside the frame"):
         cell_index(gold, cells, ["g", "h"])
+
+
+def test_turnout_by_cell_recovers_group_rates():
+    cells, _, _, _, _ = _world()
+    resp = pd.DataFrame(
+        {
+            "g": ["x"] * 200 + ["y"] * 200,
+            "h": (["p", "q", "r", "q"] * 100),
+            "voted": [1.0] * 100 + [0.0] * 100 + [1.0] * 180 + [0.0] * 20,
+        }
+    )
+    rates = turnout_by_cell(resp, cells, ["g"])
+    np.testing.assert_allclose(rates[cells["g"] == "x"], 0.5, atol=1e-6)
+    np.testing.assert_allclose(rates[cells["g"] == "y"], 0.9, atol=1e-6)
