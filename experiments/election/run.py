@@ -185,6 +185,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     s_cells = SiliconCellModel(VARIABLES).fit(silicon).predict(cells)
     sizes = [len(pool) if s == "all" else int(s) for s in args.gold_sizes.split(",")]
     variants = [True] if args.no_ablation else [True, False]
+    frame_effect: dict[int, float] = {}
     for n in sizes:
         gold = pool.sample(n=min(n, len(pool)), random_state=args.seed)
         for use_silicon in variants:
@@ -206,6 +207,11 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 lo, hi = np.quantile(beta, [0.05, 0.95])
                 row["beta_silicon"] = f"{beta.mean():.2f} [{lo:.2f}, {hi:.2f}]"
             rows.append(row)
+            if use_silicon:
+                fixed = model.forecast(ev, turnout=turnout, population=population)
+                w_rep = np.diff(fc.conf_int(0.1).to_numpy(), axis=1).ravel()
+                w_fix = np.diff(fixed.conf_int(0.1).to_numpy(), axis=1).ravel()
+                frame_effect[len(gold)] = float(np.median(w_rep / w_fix))
             if n == sizes[-1] or n == sizes[0]:
                 forecasts[f"{name}, n_gold={len(gold)}"] = fc
             print(f"{name} n={len(gold)}: {secs:.1f}s {model.diagnostics_}", flush=True)
@@ -245,6 +251,11 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "beta_silicon = posterior mean [90% interval] of the silicon slope (logit scale).",
         "",
         _markdown(table),
+        "",
+        "Frame uncertainty: median ratio of the 90% interval widths of MRP + silicon with the "
+        "frame's MOE replicates to those with the point frame: "
+        + ", ".join(f"n_gold={k}: {v:.3f}" for k, v in frame_effect.items())
+        + ".",
         "",
         f"Runtime: frame {t_frame:.1f}s; whole run {total:.0f}s on this machine "
         "(2 cores shared with other jobs). One MRP forecast = the `seconds` column.",
