@@ -25,7 +25,7 @@ from scipy import special
 
 from calib.copula.margins import Margin
 from calib.copula.nominal import fit_nominal_nominal, fit_nominal_ordinal
-from calib.copula.polychoric import normal_scores, polychoric, polyserial_grouped
+from calib.copula.polychoric import distinct_normal_scores, polychoric, polyserial_grouped
 from calib.errors import DataError
 
 __all__ = ["LatentData", "PairEstimate", "latent_data", "pair_from_microdata", "pair_from_table"]
@@ -66,7 +66,8 @@ def latent_data(
     if margin.is_categorical:
         return LatentData(np.asarray(column, np.int64), margin.thresholds, None, None)
     x = np.asarray(column, dtype=float)
-    z = normal_scores(x, weights)
+    uniq, group = distinct_normal_scores(x, weights)
+    z = uniq[group]
     cuts = special.ndtri(np.arange(1, n_bins) / n_bins)
     codes = np.searchsorted(cuts, z, side="right")
     share = np.bincount(codes, weights=weights, minlength=n_bins)
@@ -74,16 +75,14 @@ def latent_data(
     keep = np.flatnonzero(np.diff(np.concatenate([[0.0], cum, [1.0]])) > 0)
     codes = np.searchsorted(keep, codes)  # drop empty bins (heavy ties)
     cum = np.cumsum(share[keep])[:-1] / share.sum()
-    uniq, group = np.unique(z, return_inverse=True)
-    if uniq.size > max_groups:  # weighted-quantile groups at their weighted mean score
-        order = np.argsort(z, kind="stable")
-        cw = np.cumsum(weights[order])
-        group = np.empty(z.size, dtype=np.int64)
-        group[order] = np.minimum((cw / cw[-1] * max_groups).astype(np.int64), max_groups - 1)
-        wsum = np.bincount(group, weights=weights, minlength=max_groups)
-        uniq = np.bincount(group, weights=weights * z, minlength=max_groups) / np.maximum(
-            wsum, 1e-300
-        )
+    if uniq.size > max_groups:  # weighted-quantile groups of distinct values (ties kept)
+        wu = np.bincount(group, weights=weights, minlength=uniq.size)
+        cw = np.cumsum(wu)
+        binof = np.minimum(((cw - 0.5 * wu) / cw[-1] * max_groups).astype(np.int64), max_groups - 1)
+        _, binof = np.unique(binof, return_inverse=True)  # drop empty bins
+        group = binof[group]
+        wsum = np.bincount(binof, weights=wu)
+        uniq = np.bincount(binof, weights=wu * uniq) / np.maximum(wsum, 1e-300)
     return LatentData(codes, special.ndtri(cum), x, z, group.ravel(), uniq)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, special, stats
 
 from calib.errors import DataError
@@ -33,6 +34,7 @@ __all__ = [
     "CorrelationResult",
     "bvn_cdf",
     "bvn_rectangle_probs",
+    "distinct_normal_scores",
     "kish_n",
     "normal_scores",
     "polychoric",
@@ -201,13 +203,25 @@ def normal_scores(x: np.ndarray, weights: np.ndarray | None = None) -> np.ndarra
     Ties share one score; the scores are the latent values a Gaussian copula assigns to a
     continuous variable with its exact weighted empirical margin.
     """
+    scores, inv = distinct_normal_scores(x, weights)
+    return scores[inv]
+
+
+def distinct_normal_scores(
+    x: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Normal score of each distinct value of ``x`` (ascending) and each row's distinct index.
+
+    Uses hashing (``pandas.factorize``) and sorts only the distinct values, so it costs
+    O(n + u log u) for ``n`` rows with ``u`` distinct values.
+    """
     x = np.asarray(x, dtype=float)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
-    uniq, inv = np.unique(x, return_inverse=True)
+    inv, uniq = pd.factorize(x, sort=True)
     wu = np.bincount(inv, weights=w, minlength=uniq.size)
     cum = np.cumsum(wu)
     mid = (cum - 0.5 * wu) / cum[-1]
-    return special.ndtri(mid)[inv]
+    return special.ndtri(mid), inv
 
 
 def _drop_empty(table: np.ndarray) -> tuple[np.ndarray, list[str]]:
