@@ -86,9 +86,34 @@ def diagnostics_row(tier: str, s: dict) -> dict:
         "worst raw margin": b.sort_values("tvd").iloc[-1]["margin"],
         "Kish ESS": s["result"].ess,
     }
+    detail = steps.detailed_diagnostics(s["inputs"].population, s["inputs"].target, None, 1)
+    marg = detail["marginal"]
+    row["1-way margins above null"] = int((marg["tv"] > marg["null_level"]).sum())
+    clf = detail.get("classifier")
+    if clf is not None and len(clf):
+        row["classifier AUC"] = float(clf["auc"].iloc[0])
+        row["classifier p"] = float(clf["p_value"].iloc[0])
     copula = s["result"].extra.get("copula")
     if copula is not None and len(copula):
         row["copula 3-way TVD"] = float(copula["tvd_vs_reference"].iloc[0])
+    return row
+
+
+def persona_party_row(tier: str, people: pd.DataFrame) -> dict | None:
+    """The tier's own party attribute (subjective tier) vs the real party ID (R/D/I)."""
+    personas = pd.read_csv(ROOT / "data" / "demo" / "silicon_personas.csv")
+    party = personas.loc[personas["tier"] == tier, "party_persona"].dropna()
+    if party.empty:
+        return None
+    levels = ["Democrat", "Republican", "Independent"]
+    share = party.value_counts(normalize=True).reindex(levels, fill_value=0.0)
+    known = people.dropna(subset=["party"])
+    real = known.groupby("party")["weight"].sum().reindex(levels) / known["weight"].sum()
+    row = {"tier": tier, "personas with a party": int(party.size)}
+    for level in levels:
+        row[f"{level} persona"] = float(share[level])
+        row[f"{level} real"] = float(real[level])
+    row["TVD"] = float(0.5 * (share - real).abs().sum())
     return row
 
 
@@ -185,6 +210,45 @@ def _md(frame: pd.DataFrame, pct: tuple[str, ...] = (), digits: int = 3) -> str:
     return "\n".join([head, sep, *body])
 
 
+def summary_lines(
+    diag: pd.DataFrame, answers: pd.DataFrame, corr: pd.DataFrame, draws: int
+) -> list[str]:
+    """Findings computed from the tables (so they stay true when the inputs change)."""
+    a = answers.assign(raw_abs=answers["raw error"].abs(), w_abs=answers["weighted error"].abs())
+    by_tier = a.groupby("tier", sort=False)[["raw_abs", "w_abs"]].mean()
+    worst = a.loc[a["raw_abs"].idxmax()]
+    big = corr[corr["n_gold"] == corr["n_gold"].max()]
+    lines = [
+        "- Mean absolute error of the raw silicon answers, by tier (percentage points): "
+        + "; ".join(f"{t} {100 * r.raw_abs:.1f}" for t, r in by_tier.iterrows())
+        + ". After weighting: "
+        + "; ".join(f"{t} {100 * r.w_abs:.1f}" for t, r in by_tier.iterrows())
+        + ".",
+        f"- Largest raw error: {worst['tier']} / {worst['question']}, "
+        f"{100 * worst['raw error']:+.1f} points (real {100 * worst['real']:.1f}%).",
+        "- Weighting brings the 1-way margins to the reference (mean 1-way TVD "
+        f"{diag['TVD 1-way raw'].mean():.3f} -> {diag['TVD 1-way weighted'].mean():.3f}) and "
+        f"the 2-way tables closer ({diag['TVD 2-way raw'].mean():.3f} -> "
+        f"{diag['TVD 2-way weighted'].mean():.3f}) and moves the answers by "
+        f"{100 * (a['weighted'] - a['raw']).abs().mean():.1f} points on average, while the "
+        f"raw errors average {100 * a['raw_abs'].mean():.1f} points: most of the error is in "
+        "what the LLM answers for a given kind of person, not in who the personas are.",
+        f"- With {int(corr['n_gold'].max())} gold respondents, PPI++ intervals cover the real "
+        f"value in {100 * big['ppi++ coverage'].min():.1f}-"
+        f"{100 * big['ppi++ coverage'].max():.1f}% of draws (nominal 95%; each rate has a "
+        f"Monte Carlo SE of about {100 * np.sqrt(0.95 * 0.05 / draws):.1f} points); the ratio "
+        "of the gold sample's mean squared error to PPI++'s is "
+        f"{big['MSE ratio gold/ppi++'].min():.2f}-{big['MSE ratio gold/ppi++'].max():.2f}"
+        + (
+            ": correction removes the silicon bias, but the personas add little information "
+            "beyond the gold sample here."
+            if big["MSE ratio gold/ppi++"].max() < 1.1
+            else ": the personas add information beyond the gold sample."
+        ),
+    ]
+    return lines
+
+
 def figure(answers: pd.DataFrame, corr: pd.DataFrame, path: Path) -> None:
     """Errors (percentage points) per tier: raw, weighted, PPI++ RMSE at the largest gold size."""
     from matplotlib.figure import Figure
@@ -220,11 +284,14 @@ def main() -> None:
     args = parser.parse_args()
     start = time.time()
     people = pew(shared_data_dir(args.data_dir) / "pewmethods_pew_acs")
-    diag, answers, corr = [], [], []
+    diag, answers, corr, parties = [], [], [], []
     for tier in TIERS:
         print(f"tier {tier}", file=sys.stderr, flush=True)
         s = tier_setup(tier)
         diag.append(diagnostics_row(tier, s))
+        party = persona_party_row(tier, people)
+        if party is not None:
+            parties.append(party)
         answers += answers_rows(tier, s)
         corr += correction_rows(tier, s, people, args.gold, args.draws, args.seed)
     diag_f, ans_f, corr_f = pd.DataFrame(diag), pd.DataFrame(answers), pd.DataFrame(corr)
@@ -253,13 +320,34 @@ def main() -> None:
         "share with 2 pseudo-personas). Gold samples: drawn with replacement with probability "
         f"proportional to the Pew weight; {args.draws} draws per size, seeds [{args.seed}, draw].",
         "",
+        "## Summary",
+        "",
+        *summary_lines(diag_f, ans_f, corr_f, args.draws),
+        "",
         "## 1. How far each tier is from the real population (total variation distance)",
         "",
         _md(diag_f),
         "",
         "The meta and descriptive tiers share the same sampled demographics (sex, age, race, "
         "region); the table tiers add an LLM-written education, which is where they are "
-        "furthest from the population (college graduates over-represented).",
+        "furthest from the population (college graduates over-represented). `1-way margins "
+        "above null` counts variables whose distance exceeds what sampling 400 people from the "
+        "reference would give on average; the classifier two-sample test (gradient boosting, "
+        "permutation p-value) asks whether personas and population can be told apart on these "
+        "variables jointly.",
+        "",
+        "The subjective tier also gives each persona a party, written by the LLM; against the "
+        "real party identification (Pew, weighted, among Democrats, Republicans and "
+        "independents; personas with 'Other or none' left out):",
+        "",
+        _md(
+            pd.DataFrame(parties),
+            tuple(
+                c
+                for c in pd.DataFrame(parties).columns
+                if " " in c and c.endswith(("persona", "real"))
+            ),
+        ),
         "",
         "## 2. Raw and weighted silicon answers vs the real answers (percent)",
         "",
@@ -272,7 +360,12 @@ def main() -> None:
         "`MSE ratio gold/ppi++` above 1 means PPI++ with the personas beats the gold sample "
         "alone (the ratio is the factor by which the personas multiply the gold sample's "
         "effective size); `mean lambda` near 0 means PPI++ found the persona predictions "
-        "uninformative and fell back on the gold sample.",
+        "uninformative and fell back on the gold sample. The gold draws (seeds) are the same "
+        "for every tier, so the gold-only columns repeat. The gold respondents were not "
+        "themselves simulated by the LLM, so the prediction for a respondent is the personas' "
+        "answer share in the respondent's sex x age x race cell: the gain is bounded by how "
+        "much those cells explain the answer. Individual-level predictions (the LLM answering "
+        "as each gold respondent) would be needed for larger gains.",
         "",
         "![errors by tier](persona_tiers.png)",
         "",
