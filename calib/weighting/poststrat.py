@@ -29,13 +29,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from calib.errors import DataError
+from calib.errors import DataError, EmptyCellError
 from calib.population import Population
 from calib.schema import Schema
 from calib.target import Target
 from calib.weighting._base import WeightingEstimator
 from calib.weighting.feasibility import check_empty_cells
-from calib.weighting.problem import build_problem
+from calib.weighting.problem import Margin, WeightingProblem, build_problem
 from calib.weighting.raking import _with_schema, make_result
 from calib.weighting.result import WeightResult
 
@@ -141,8 +141,13 @@ class PostStratifier(WeightingEstimator):
         return self
 
 
-def _collapse(  # type: ignore[no-untyped-def]
-    problem, margin, t: np.ndarray, d: np.ndarray, c: np.ndarray, min_count: int
+def _collapse(
+    problem: WeightingProblem,
+    margin: Margin,
+    t: np.ndarray,
+    d: np.ndarray,
+    c: np.ndarray,
+    min_count: int,
 ) -> tuple[np.ndarray, list[list[str]]]:
     """Merge each unsupported stratum with an adjacent one until every pool is supported.
 
@@ -176,8 +181,6 @@ def _collapse(  # type: ignore[no-untyped-def]
                 partner = max(set(candidates), key=lambda p: (cp[p], -p))
                 break
         if partner < 0:
-            from calib.errors import EmptyCellError
-
             raise EmptyCellError(
                 f"post-stratification by {margin.name}: no stratum can absorb "
                 f"{margin.label(int(members[0]))!r}; lower min_count or add personas"
