@@ -270,8 +270,19 @@ class GaussianCopula(JointModel):
         if schema is None:
             raise DataError("fit_summaries needs schema= when no target is given")
         one_way, two_way = parse_summaries(target, margins, tables, schema)
-        names = list(self.variables) if self.variables is not None else list(one_way)
         params = dict(self.parametric_margins or {})
+        names = (
+            list(self.variables)
+            if self.variables is not None
+            else [n for n in schema.names if n in one_way or n in params]
+        )
+        schema.require(names, "the schema")
+        for n in names:
+            if not schema[n].is_categorical and n not in params:
+                raise SchemaError(
+                    f"numeric variable {n!r} needs parametric_margins={{{n!r}: dist}} when "
+                    "fitting from summaries (or bin it into levels)"
+                )
         missing = [n for n in names if n not in one_way and n not in params]
         if missing:
             raise UnknownVariableError(missing, "the summaries (no 1-way margin given)")

@@ -252,3 +252,27 @@ def test_fit_summaries_from_a_target_object(mixed_population):
     assert cop.total_ == pytest.approx(60_000)
     rho = cop.pairs_.set_index(["var_a", "var_b"]).loc[("educ", "sex"), "rho"]
     assert rho == pytest.approx(0.1, abs=0.03)
+
+
+def test_parametric_numeric_margin_from_summaries():
+    from scipy import stats
+
+    schema = Schema(
+        [Variable("inc", kind="numeric"), Variable("hi", ("no", "yes"), kind="ordinal")]
+    )
+    dist = stats.lognorm(s=0.8, scale=40_000)
+    cop = GaussianCopula(parametric_margins={"inc": dist}).fit_summaries(
+        margins={"hi": [0.7, 0.3]}, correlations={("inc", "hi"): 0.6}, schema=schema
+    )
+    people = cop.sample(40_000, seed=4)
+    # the margin is the given distribution: compare quantiles with its own
+    q = np.quantile(people["inc"], [0.1, 0.5, 0.9])
+    np.testing.assert_allclose(q, dist.ppf([0.1, 0.5, 0.9]), rtol=0.03)
+    # and the dependence: P(hi = yes | inc above median) > P(hi = yes | below)
+    above = people["inc"] > dist.median()
+    yes = people["hi"] == "yes"
+    assert yes[above].mean() > yes[~above].mean() + 0.2
+    with pytest.raises(SchemaError, match="parametric_margins"):
+        GaussianCopula(variables=["inc", "hi"]).fit_summaries(
+            margins={"hi": [0.7, 0.3]}, schema=schema
+        )

@@ -53,3 +53,13 @@ def test_vine_refuses_nominal_and_needs_fit():
         VineCopula().fit(Population(frame, mixed_schema()))
     with pytest.raises(NotFittedError):
         VineCopula().table(["educ"])
+
+
+def test_missing_pyvinecopulib_gives_clear_error(monkeypatch, ordinal_population):
+    import sys
+
+    from calib.errors import CalibError
+
+    monkeypatch.setitem(sys.modules, "pyvinecopulib", None)
+    with pytest.raises(CalibError, match="pip install"):
+        VineCopula().fit(ordinal_population)
