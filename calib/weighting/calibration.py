@@ -200,14 +200,26 @@ class Calibrator(WeightingEstimator):
         ------
         EmptyCellError, InconsistentMarginsError, InfeasibleError, ConvergenceError, DataError
         """
-        lower, upper = self._check_params()
-        totals = dict(self.totals or {})
-        means = dict(self.means or {})
+        self._set_result(self._solve(self._build(population, target, schema)))
+        return self
+
+    def _build(
+        self,
+        population: Population | pd.DataFrame,
+        target: Target | Population | Mapping[object, object],
+        schema: Schema | None = None,
+    ) -> WeightingProblem:
+        self._check_params()
+        totals, means = dict(self.totals or {}), dict(self.means or {})
         overlap = set(totals) & set(means)
         if overlap:
             raise DataError(f"give either a total or a mean for {sorted(overlap)}, not both")
         numeric = [*totals, *means]
-        problem = build_problem(_with_schema(population, schema), target, self.margins, numeric)
+        return build_problem(_with_schema(population, schema), target, self.margins, numeric)
+
+    def _solve(self, problem: WeightingProblem) -> WeightResult:
+        lower, upper = self._check_params()
+        totals, means = dict(self.totals or {}), dict(self.means or {})
         check_empty_cells(problem)
         if self.distance != "linear" or lower > 0:
             check_structural_zeros(problem, max(lower, np.finfo(float).tiny))
@@ -232,23 +244,22 @@ class Calibrator(WeightingEstimator):
                 f"(misfit {history[-1] if history else float('nan'):.3g}, tol {self.tol:g})",
                 self.on_fail,
             )
-        self._set_result(
-            make_result(
-                problem,
-                g,
-                converged=converged,
-                n_iter=n_iter,
-                history=history,
-                method=f"calibration:{self.distance}",
-                settings=self.get_params(),
-            )
+        result = make_result(
+            problem,
+            g,
+            converged=converged,
+            n_iter=n_iter,
+            history=history,
+            method=f"calibration:{self.distance}",
+            settings=self.get_params(),
         )
+        names = [*totals, *means]
         q0 = X.p - X.dense.shape[1]
-        achieved = X.dense.T @ (problem.design * g) if numeric else np.zeros(0)
-        self.result_.extra["numeric_totals"] = {
-            name: (float(T[q0 + i]), float(achieved[i])) for i, name in enumerate(numeric)
+        achieved = X.dense.T @ (problem.design * g) if names else np.zeros(0)
+        result.extra["numeric_totals"] = {
+            name: (float(T[q0 + i]), float(achieved[i])) for i, name in enumerate(names)
         }
-        return self
+        return result
 
 
 def _design(

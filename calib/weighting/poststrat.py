@@ -99,6 +99,15 @@ class PostStratifier(WeightingEstimator):
         DataError
             Bad parameters, or the target cannot give the strata table.
         """
+        self._set_result(self._solve(self._build(population, target, schema)))
+        return self
+
+    def _build(
+        self,
+        population: Population | pd.DataFrame,
+        target: Target | Population | Mapping[object, object],
+        schema: Schema | None = None,
+    ) -> WeightingProblem:
         if self.collapse not in (None, "auto"):
             raise DataError(f"collapse must be None or 'auto', got {self.collapse!r}")
         if not (isinstance(self.min_count, int | np.integer) and self.min_count >= 1):
@@ -114,6 +123,9 @@ class PostStratifier(WeightingEstimator):
                 "post-stratification needs one joint table: pass variables=[...] naming the "
                 f"strata (the target holds {len(problem.margins)} margins)"
             )
+        return problem
+
+    def _solve(self, problem: WeightingProblem) -> WeightResult:
         margin = problem.margins[0]
         t = margin.target
         d = np.bincount(margin.index, weights=problem.design, minlength=margin.size)
@@ -126,19 +138,17 @@ class PostStratifier(WeightingEstimator):
             extra["dropped_mass"] = float(t[(t > 0) & (d <= 0)].sum())
         else:
             check_empty_cells(problem)
-        self._set_result(
-            make_result(
-                problem,
-                g_cell[margin.index],
-                converged=True,
-                n_iter=1,
-                history=[problem.max_deviation(problem.design * g_cell[margin.index])],
-                method="poststratification",
-                settings=self.get_params(),
-            )
+        result = make_result(
+            problem,
+            g_cell[margin.index],
+            converged=True,
+            n_iter=1,
+            history=[problem.max_deviation(problem.design * g_cell[margin.index])],
+            method="poststratification",
+            settings=self.get_params(),
         )
-        self.result_.extra.update(extra)
-        return self
+        result.extra.update(extra)
+        return result
 
 
 def _collapse(

@@ -185,9 +185,21 @@ class Raker(WeightingEstimator):
         ------
         EmptyCellError, InconsistentMarginsError, InfeasibleError, ConvergenceError, DataError
         """
-        lower, upper = check_bounds_param(self.bounds)
+        self._set_result(self._solve(self._build(population, target, schema)))
+        return self
+
+    def _build(
+        self,
+        population: Population | pd.DataFrame,
+        target: Target | Population | Mapping[object, object],
+        schema: Schema | None = None,
+    ) -> WeightingProblem:
+        check_bounds_param(self.bounds)
         check_iteration_params(self.tol, self.max_iter, self.on_fail)
-        problem = build_problem(_with_schema(population, schema), target, self.margins)
+        return build_problem(_with_schema(population, schema), target, self.margins)
+
+    def _solve(self, problem: WeightingProblem) -> WeightResult:
+        lower, upper = check_bounds_param(self.bounds)
         check_feasible(problem, lower, upper)
         out = ipf(
             problem.design,
@@ -208,18 +220,15 @@ class Raker(WeightingEstimator):
                 f"{out.history[-1]:.3g} of the total, tol {self.tol:g})",
                 self.on_fail,
             )
-        self._set_result(
-            make_result(
-                problem,
-                out.g,
-                converged=out.converged,
-                n_iter=out.n_iter,
-                history=out.history,
-                method="raking" if self.bounds is None else "raking:bounded",
-                settings=self.get_params(),
-            )
+        return make_result(
+            problem,
+            out.g,
+            converged=out.converged,
+            n_iter=out.n_iter,
+            history=out.history,
+            method="raking" if self.bounds is None else "raking:bounded",
+            settings=self.get_params(),
         )
-        return self
 
 
 def _with_schema(

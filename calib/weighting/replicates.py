@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -46,7 +46,7 @@ from calib.estimate import Estimate
 from calib.population import Population
 from calib.target import Target
 from calib.weighting._base import WeightingEstimator
-from calib.weighting.problem import as_population
+from calib.weighting.problem import WeightingProblem, as_population
 from calib.weighting.result import WeightResult
 
 Method = Literal["bootstrap", "jk1", "jkn"]
@@ -207,6 +207,19 @@ def make_replicate_base(
     raise DataError(f"method must be 'bootstrap', 'jk1' or 'jkn', got {method!r}")
 
 
+def _reweighted(problem: WeightingProblem, weights: np.ndarray) -> WeightingProblem:
+    """The same grouped problem with other row design weights (relative targets rescaled)."""
+    if not weights.any():
+        raise DataError("a replicate has all weights zero")
+    design = np.bincount(problem.inverse, weights=weights, minlength=problem.n_units)
+    margins, total = problem.margins, problem.total
+    if problem.target.relative:
+        factor = float(weights.sum()) / float(problem.design_rows.sum())
+        margins = [replace(m, target=m.target * factor) for m in margins]
+        total *= factor
+    return replace(problem, design=design, design_rows=weights, margins=margins, total=total)
+
+
 def replicate_weights(
     estimator: WeightingEstimator,
     population: Population | pd.DataFrame,
@@ -221,6 +234,7 @@ def replicate_weights(
     rscales: np.ndarray | None = None,
     mse: bool = False,
     progress: bool = False,
+    reuse_grouping: bool = True,
 ) -> ReplicateWeights:
     """Re-run ``estimator`` on bootstrap or jackknife replicates of ``population``.
 
@@ -246,6 +260,10 @@ def replicate_weights(
         Centre the variance on the full-sample estimate instead of the replicate mean.
     progress : bool, default=False
         Progress bar over replicates (only on a TTY).
+    reuse_grouping : bool, default=True
+        Group the rows once and only re-sum the cells' design weights per replicate (Raker,
+        Calibrator, PostStratifier); False re-runs ``fit`` from scratch on every replicate.
+        Both give the same weights.
 
     Returns
     -------
@@ -264,7 +282,13 @@ def replicate_weights(
         if schema is None:
             raise DataError("pass a Population (or a Target) so the DataFrame has a schema")
         population = as_population(population, schema)
-    full = estimator.clone().fit(population, target).result_
+    reuse = reuse_grouping and hasattr(estimator, "_build")
+    proto = estimator.clone()
+    if reuse:
+        problem = proto._build(population, target)  # type: ignore[attr-defined]
+        full = proto._solve(problem)  # type: ignore[attr-defined]
+    else:
+        full = proto.fit(population, target).result_
     if base is None:
         base, default_scale, default_rscales = make_replicate_base(
             population.weights, method, n_replicates, _strata(population, strata), seed
@@ -273,6 +297,8 @@ def replicate_weights(
         base = np.asarray(base, dtype=float)
         if base.ndim != 2 or base.shape[0] != population.n:
             raise DataError(f"base must have shape ({population.n}, R), got {base.shape}")
+        if not np.isfinite(base).all() or (base < 0).any():
+            raise DataError("base replicate weights must be finite and non-negative")
         default_scale, default_rscales = 1.0 / max(base.shape[1] - 1, 1), np.ones(base.shape[1])
     scale_value = default_scale if scale is None else float(scale)
     rscale_values = default_rscales if rscales is None else np.asarray(rscales, dtype=float)
@@ -280,12 +306,16 @@ def replicate_weights(
     show = progress and sys.stderr.isatty()
     for r in tqdm(range(base.shape[1]), desc="replicates", disable=not show, leave=False):
         try:
-            fitted = estimator.clone().fit(population.with_weights(base[:, r]), target)
+            if reuse:
+                result = proto._solve(_reweighted(problem, base[:, r]))  # type: ignore[attr-defined]
+            else:
+                fitted = estimator.clone().fit(population.with_weights(base[:, r]), target)
+                result = fitted.result_
         except CalibError as err:
             raise InfeasibleError(
                 f"replicate {r + 1} of {base.shape[1]} ({method}) could not be weighted: {err}"
             ) from err
-        out[:, r] = fitted.result_.weights
+        out[:, r] = result.weights
     return ReplicateWeights(
         full=full,
         weights=out,

@@ -97,3 +97,15 @@ def test_jkn_by_strata_reruns_the_weighting(population, target):
     for r in (0, 57, 119):
         np.testing.assert_allclose(small.margin("age", reps.weights[:, r]), target.margin("age"))
     assert np.isfinite(reps.total("y").std_error)
+
+
+@pytest.mark.parametrize("make", [Raker, Calibrator, lambda: PostStratifier(variables=["age"])])
+def test_reused_grouping_equals_full_refit(population, schema, make):
+    from calib.target import Target
+
+    shares = Target.from_margins({"age": [0.2, 0.3, 0.5], "sex": [0.5, 0.5]}, schema)
+    kwargs = {"method": "bootstrap", "n_replicates": 8, "seed": 4}
+    fast = replicate_weights(make(), population, shares, **kwargs)
+    slow = replicate_weights(make(), population, shares, reuse_grouping=False, **kwargs)
+    np.testing.assert_allclose(fast.weights, slow.weights, rtol=1e-10)
+    np.testing.assert_allclose(fast.full.weights, slow.full.weights, rtol=1e-12)
