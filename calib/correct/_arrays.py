@@ -51,9 +51,9 @@ def normalized_weights(w: Any, n: int, name: str) -> np.ndarray:
     arr = np.asarray(w, dtype=float).ravel()
     if arr.shape[0] != n:
         raise WeightError(f"{name} has {arr.shape[0]} entries but the data have {n} rows")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise WeightError(f"{name} must be finite and non-negative: fix or trim the weights")
     total = arr.sum()
+    if not np.isfinite(total) or arr.min() < 0:
+        raise WeightError(f"{name} must be finite and non-negative: fix or trim the weights")
     if total <= 0:
         raise WeightError(f"{name} sums to zero: at least one weight must be positive")
     return arr * (n / total)

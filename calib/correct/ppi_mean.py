@@ -38,11 +38,11 @@ from calib.correct._arrays import (
     same_length,
     z_value,
 )
-from calib.correct.power_tuning import power_tuning_lambda
 from calib.estimate import Estimate
 
 
 def _prepare(Y: Any, Yhat: Any, Yhat_unlabeled: Any, w: Any, w_unlabeled: Any):
+    """Checked 2-d arrays; ``wu`` is None for equal persona weights (the fast path)."""
     y = as_2d(as_float(Y, "Y"))
     yh = as_2d(as_float(Yhat, "Yhat"))
     yu = as_2d(as_float(Yhat_unlabeled, "Yhat_unlabeled"))
@@ -50,7 +50,9 @@ def _prepare(Y: Any, Yhat: Any, Yhat_unlabeled: Any, w: Any, w_unlabeled: Any):
     if y.shape[1] != yh.shape[1] or yu.shape[1] != y.shape[1]:
         raise_shape(y, yh, yu)
     wn = normalized_weights(w, n, "w")[:, None]
-    wu = normalized_weights(w_unlabeled, yu.shape[0], "w_unlabeled")[:, None]
+    wu = None
+    if w_unlabeled is not None:
+        wu = normalized_weights(w_unlabeled, yu.shape[0], "w_unlabeled")[:, None]
     return y, yh, yu, wn, wu
 
 
@@ -64,27 +66,85 @@ def raise_shape(y: np.ndarray, yh: np.ndarray, yu: np.ndarray) -> None:
     )
 
 
-def _tuned_lambda(y, yh, yu, wn, wu, coord: int | None) -> float:
-    theta = (wu * yu).mean(0) + (wn * (y - yh)).mean(0)
-    return power_tuning_lambda(
-        wn * (y - theta), wn * (yh - theta), wu * (yu - theta), coord=coord, clip=True
-    )
+def _persona_moments(yu: np.ndarray, wu: np.ndarray | None):
+    """Sufficient statistics of the persona side (weights scaled to mean one).
+
+    Returns ``s1 = sum w y``, ``a = sum w^2 y y'``, ``b = sum w^2 y``, ``c = sum w^2``: every
+    persona-side quantity of the PPI mean is a quadratic form in them, so the (possibly
+    millions of) persona rows are read a few times only.
+    """
+    if yu.shape[1] == 1:  # 1-d fast path: single-pass einsum reductions, no temporaries
+        # (einsum rather than BLAS dot: threaded BLAS is slow for this on a busy machine)
+        v = np.ascontiguousarray(yu[:, 0])
+        if wu is None:
+            s1 = v.sum()
+            vv = np.einsum("i,i->", v, v)
+            return np.array([s1]), np.array([[vv]]), np.array([s1]), float(v.size)
+        wv = np.ascontiguousarray(wu[:, 0])
+        wy = wv * v
+        return (
+            np.array([wy.sum()]),
+            np.array([[np.einsum("i,i->", wy, wy)]]),
+            np.array([np.einsum("i,i->", wv, wy)]),
+            float(np.einsum("i,i->", wv, wv)),
+        )
+    if wu is None:
+        return yu.sum(0), yu.T @ yu, yu.sum(0), float(yu.shape[0])
+    wy = wu * yu
+    w2y = wu * wy
+    return wy.sum(0), wy.T @ wy, w2y.sum(0), float(np.dot(wu[:, 0], wu[:, 0]))
 
 
-def _mean_stats(y, yh, yu, wn, wu, lam: float):
+def _centred_ss(mom, t: np.ndarray) -> np.ndarray:
+    """``sum_j w_j^2 (y_j - t)(y_j - t)'`` from the persona moments."""
+    _, a, b, c = mom
+    return a - np.outer(b, t) - np.outer(t, b) + c * np.outer(t, t)
+
+
+def _tuned_lambda(y, yh, yu, wn, wu, coord: int | None, mom=None) -> float:
+    """PPI++ lambda for the mean (identity Hessian), computed from persona moments.
+
+    Equal to :func:`power_tuning_lambda` on the gradients ``w (Y - theta)``, ``w (Yhat - theta)``
+    and ``w~ (Yhat~ - theta)`` (``ppi_py``'s definition), without materialising them.
+    """
+    mom = _persona_moments(yu, wu) if mom is None else mom
+    n, big_n = y.shape[0], yu.shape[0]
+    theta = mom[0] / big_n + (wn * (y - yh)).mean(0)
+    g = wn * (y - theta)
+    gh = wn * (yh - theta)
+    gc, ghc = g - g.mean(0), gh - gh.mean(0)
+    cov_grads = (gc.T @ ghc + ghc.T @ gc) / n
+    # pooled (ddof=1) covariance of w (Yhat - theta) over gold and persona rows
+    sum_u = mom[0] - theta * big_n  # sum w~ (yu - theta), sum w~ = N
+    total = gh.sum(0) + sum_u
+    ss = gh.T @ gh + _centred_ss(mom, theta)
+    m = total / (n + big_n)
+    var_hat = (ss - (n + big_n) * np.outer(m, m)) / (n + big_n - 1)
+    if coord is None:
+        num, den = np.trace(cov_grads), 2 * (1 + n / big_n) * np.trace(var_hat)
+    else:
+        num, den = cov_grads[coord, coord], 2 * (1 + n / big_n) * var_hat[coord, coord]
+    if den <= 0:
+        return 0.0
+    return float(np.clip(num / den, 0.0, 1.0))
+
+
+def _mean_stats(y, yh, yu, wn, wu, lam: float, mom=None):
     """Point estimate and the two covariance matrices (persona side, gold side) of the mean."""
-    imputed = (wu * lam * yu).mean(0)
+    mom = _persona_moments(yu, wu) if mom is None else mom
+    big_n = yu.shape[0]
+    m = mom[0] / big_n
+    imputed = lam * m
     rect = (wn * (y - lam * yh)).mean(0)
-    zu = wu * (lam * yu - imputed)
     zr = wn * (y - lam * yh - rect)
-    cov_u = (zu.T @ zu) / yu.shape[0] ** 2
+    cov_u = lam**2 * _centred_ss(mom, m) / big_n**2
     cov_r = (zr.T @ zr) / y.shape[0] ** 2
     return imputed + rect, cov_u, cov_r
 
 
-def _resolve_lambda(y, yh, yu, wn, wu, lam: float | None, coord: int | None) -> float:
+def _resolve_lambda(y, yh, yu, wn, wu, lam: float | None, coord: int | None, mom=None) -> float:
     if lam is None:
-        return _tuned_lambda(y, yh, yu, wn, wu, coord)
+        return _tuned_lambda(y, yh, yu, wn, wu, coord, mom)
     return float(lam)
 
 
@@ -124,8 +184,9 @@ def ppi_mean_pointestimate(
     0.75
     """
     y, yh, yu, wn, wu = _prepare(Y, Yhat, Yhat_unlabeled, w, w_unlabeled)
-    lam_ = _resolve_lambda(y, yh, yu, wn, wu, lam, coord)
-    point, _, _ = _mean_stats(y, yh, yu, wn, wu, lam_)
+    mom = _persona_moments(yu, wu)
+    lam_ = _resolve_lambda(y, yh, yu, wn, wu, lam, coord, mom)
+    point, _, _ = _mean_stats(y, yh, yu, wn, wu, lam_, mom)
     return float(point[0]) if point.size == 1 else point
 
 
@@ -155,8 +216,9 @@ def ppi_mean_ci(
     True
     """
     y, yh, yu, wn, wu = _prepare(Y, Yhat, Yhat_unlabeled, w, w_unlabeled)
-    lam_ = _resolve_lambda(y, yh, yu, wn, wu, lam, coord)
-    point, cov_u, cov_r = _mean_stats(y, yh, yu, wn, wu, lam_)
+    mom = _persona_moments(yu, wu)
+    lam_ = _resolve_lambda(y, yh, yu, wn, wu, lam, coord, mom)
+    point, cov_u, cov_r = _mean_stats(y, yh, yu, wn, wu, lam_, mom)
     se = np.sqrt(np.diag(cov_u) + np.diag(cov_r))
     z = z_value(alpha)
     lo, hi = point - z * se, point + z * se
@@ -203,8 +265,9 @@ def ppi_mean(
         from calib.errors import DataError
 
         raise DataError("ppi_mean takes one answer column; use ppi_proportions for categories")
-    lam_ = _resolve_lambda(y, yh, yu, wn, wu, lam, None)
-    point, cov_u, cov_r = _mean_stats(y, yh, yu, wn, wu, lam_)
+    mom = _persona_moments(yu, wu)
+    lam_ = _resolve_lambda(y, yh, yu, wn, wu, lam, None, mom)
+    point, cov_u, cov_r = _mean_stats(y, yh, yu, wn, wu, lam_, mom)
     var_u, var_r = float(cov_u[0, 0]), float(cov_r[0, 0])
     return Estimate(
         quantity=quantity,

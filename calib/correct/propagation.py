@@ -208,7 +208,7 @@ def ppi_mean_propagated(
         raise DataError("ppi_mean_propagated takes one answer column")
     lam_ = _resolve_lambda(y, yh, yu, wn, wu, lam, None)
     point, cov_u, cov_r = _mean_stats(y, yh, yu, wn, wu, lam_)
-    llm = lam_**2 * (llm_sampling_variance(answers, wu[:, 0]) if answers.shape[1] > 1 else 0.0)
+    llm = lam_**2 * (llm_sampling_variance(answers, w_unlabeled) if answers.shape[1] > 1 else 0.0)
     comps = {"gold_sampling": float(cov_r[0, 0])}
     if replicate_weights is None:
         comps["persona_sampling"] = max(float(cov_u[0, 0]) - llm, 0.0)
