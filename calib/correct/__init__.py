@@ -1,9 +1,25 @@
 """Bias correction with honest uncertainty: PPI / PPI++ / cross-PPI, hierarchical Bayes and MRP,
 interval propagation, coverage simulation and gold-budget planning.
 
-Every function returns :class:`~calib.estimate.Estimate` objects (or plain arrays for the
-``ppi_py``-style ``*_ci`` / ``*_pointestimate`` functions). PyMC is imported only inside the
-Bayesian estimators.
+Modules (one job each):
+
+- :mod:`~calib.correct.ppi_mean`: ``ppi_mean_pointestimate``, ``ppi_mean_ci`` (ppi_py-style
+  arrays), ``ppi_mean`` (an :class:`~calib.estimate.Estimate`), ``ppi_proportions`` (a
+  multi-category answer as a proportion vector with Bonferroni or chi-square joint intervals),
+  ``classical_mean`` (gold only), ``silicon_mean`` (LLM only);
+- :mod:`~calib.correct.ppi_quantile`, :mod:`~calib.correct.ppi_regression` (OLS and logistic
+  coefficients), :mod:`~calib.correct.cross_ppi` (``cross_fit`` + ``crossppi_mean``),
+  :mod:`~calib.correct.power_tuning` (PPI++ ``lambda``); survey weights on both sides;
+- :mod:`~calib.correct.hierarchical` (``HierarchicalCorrector``: binary, categorical,
+  ordinal; partial pooling of the LLM's bias across groups) and :mod:`~calib.correct.mrp`
+  (``MRPEstimator``: post-stratification to a Target's cells), both on
+  :mod:`~calib.correct.bayes_sampling` (nutpie or PyMC NUTS, convergence checks);
+- :mod:`~calib.correct.propagation`: replicate-weight, LLM-sampling and gold variance
+  components (``ppi_mean_propagated``, ``replicate_variance``, ``add_variance_components``);
+- :mod:`~calib.correct.simulation`: ``CoverageStudy(Design(...), methods).run(n_worlds, seed)``;
+- :mod:`~calib.correct.planning`: ``plan_gold_budget``, ``allocate_gold``.
+
+PyMC, nutpie and scikit-learn are imported only inside the functions that use them.
 
 Examples
 --------
