@@ -93,3 +93,17 @@ def test_ipf_keeps_total_and_zero_cells(seed):
     )
     assert (out.weights[design == 0] == 0).all()
     assert np.isclose(out.weights.sum(), 1.3 * design.sum(), rtol=1e-10)
+
+
+@settings(max_examples=30, deadline=None)
+@given(feasible_problems(), st.sampled_from(["linear", "raking"]))
+def test_calibration_meets_every_margin(problem, distance):
+    pop, target, _ = problem
+    res = Calibrator(distance=distance, tol=1e-10, max_iter=200).fit(pop, target).result_
+    assert res.converged
+    for key in target.margin_keys:
+        np.testing.assert_allclose(
+            pop.margin(list(key), res.weights).to_numpy(),
+            target.margin(key).to_numpy(),
+            atol=1e-7 * target.total,
+        )
