@@ -84,6 +84,8 @@ class LocalServer:
     startup_timeout : float, default=180.0
     log_path : str, optional
         Where the server's output goes (default: discarded).
+    n_threads : int, optional
+        CPU threads for llama.cpp (default: all cores).
 
     Examples
     --------
@@ -99,12 +101,14 @@ class LocalServer:
         n_ctx: int = 2048,
         startup_timeout: float = 180.0,
         log_path: str | os.PathLike[str] | None = None,
+        n_threads: int | None = None,
     ):
         self.model_path = model_path
         self.port = port
         self.n_ctx = n_ctx
         self.startup_timeout = startup_timeout
         self.log_path = log_path
+        self.n_threads = n_threads
         self._process: subprocess.Popen[bytes] | None = None
         if self.port is None:
             self.port = free_port()
@@ -136,6 +140,8 @@ class LocalServer:
             str(self.port),
             "--n_ctx",
             str(self.n_ctx),
+            "--n_threads",
+            str(self.n_threads or os.cpu_count() or 1),
         ]
 
     def start(self) -> LocalServer:
