@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "weight",
     "correct",
     "report",
+    "simulate",
 )
 
 
