@@ -6,7 +6,8 @@ Modules (one job each):
 - :mod:`~calib.correct.ppi_mean`: ``ppi_mean_pointestimate``, ``ppi_mean_ci`` (ppi_py-style
   arrays), ``ppi_mean`` (an :class:`~calib.estimate.Estimate`), ``ppi_proportions`` (a
   multi-category answer as a proportion vector with Bonferroni or chi-square joint intervals),
-  ``classical_mean`` (gold only), ``silicon_mean`` (LLM only);
+  ``classical_mean`` (gold only), ``silicon_mean`` (LLM only); :mod:`~calib.correct.ppi_table`
+  (``ppi_table``: every method for every subgroup from data frames);
 - :mod:`~calib.correct.ppi_quantile`, :mod:`~calib.correct.ppi_regression` (OLS and logistic
   coefficients), :mod:`~calib.correct.cross_ppi` (``cross_fit`` + ``crossppi_mean``),
   :mod:`~calib.correct.power_tuning` (PPI++ ``lambda``); survey weights on both sides;
@@ -57,6 +58,7 @@ from calib.correct.ppi_regression import (
     ppi_ols_ci,
     ppi_ols_pointestimate,
 )
+from calib.correct.ppi_table import ppi_table
 from calib.correct.propagation import (
     add_variance_components,
     llm_sampling_variance,
@@ -97,6 +99,7 @@ __all__ = [
     "ppi_quantile",
     "ppi_quantile_ci",
     "ppi_quantile_pointestimate",
+    "ppi_table",
     "replicate_variance",
     "silicon_mean",
     "simulate_world",

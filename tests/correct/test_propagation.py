@@ -85,3 +85,27 @@ def test_combined_interval_covers_with_weighting_and_llm_noise():
     assert 0.93 <= hits / draws <= 0.975
     # replicate-based persona variance is close to the iid formula for iid personas
     assert np.mean(widths_prop) == pytest.approx(np.mean(widths_ppi), rel=0.05)
+
+
+def test_ppi_table_matches_per_group_calls():
+    import pandas as pd
+
+    from calib.correct import ppi_table
+
+    rng = np.random.default_rng(9)
+    gold = pd.DataFrame({"y": rng.binomial(1, 0.4, 300).astype(float)})
+    gold["p"] = np.clip(0.3 + 0.5 * gold.y + rng.normal(0, 0.1, 300), 0, 1)
+    gold["region"] = rng.choice(["N", "S", "X"], 300, p=[0.5, 0.47, 0.03])
+    gold["w"] = rng.uniform(0.5, 2, 300)
+    personas = pd.DataFrame(
+        {"p": rng.uniform(0.2, 0.9, 2000), "region": rng.choice(["N", "S"], 2000)}
+    )
+    table = ppi_table(gold, personas, "y", "p", by="region", gold_weight="w")
+    south = table.get("y", "region=S", method="ppi++")
+    m = (gold.region == "S").to_numpy()
+    ref = ppi_mean(gold.y[m], gold.p[m], personas.p[personas.region == "S"], w=gold.w[m])
+    assert south.point == pytest.approx(ref.point) and south.std_error == pytest.approx(
+        ref.std_error
+    )
+    assert south.diagnostics["skipped_subgroups"] == ["region=X"]  # 3% of 300 < min_gold
+    assert {e.method for e in table} == {"silicon_raw", "classical", "ppi", "ppi++"}
