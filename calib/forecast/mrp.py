@@ -6,7 +6,7 @@ The model, fitted on the human (gold) respondents' two-party votes grouped into 
 .. math::
 
     y_c \\sim \\mathrm{Binomial}(n_c, \\mathrm{logit}^{-1}\\eta_c), \\quad
-    \\eta_c = \\alpha + \\beta\\,(\\mathrm{logit}\\, s_c - \\bar s)
+    \\eta_c = \\beta\\,(\\mathrm{logit}\\, s_c - \\bar s)
               + \\sum_v a^{(v)}_{l_v(c)} + u_{s(c)},
 
     a^{(v)}_l = \\sigma_v z^{(v)}_l, \\quad
@@ -14,10 +14,11 @@ The model, fitted on the human (gold) respondents' two-party votes grouped into 
 
 with :math:`s_c` the silicon prediction for the cell (the LLM probability smoothed by
 :class:`~calib.forecast.silicon.SiliconCellModel`), demographic effects :math:`a^{(v)}`, and
-state effects partially pooled towards a region effect (:math:`\\gamma_r \\sim N(0, 0.5)`)
+state effects partially pooled towards a region intercept (:math:`\\gamma_r \\sim N(0, 1.5)`;
+there is no separate global intercept, which would not be identified beside them)
 plus the state's previous presidential two-party result (:math:`x^{\\rm prev}`, standardised
 logit). All ``z`` are standard normal (non-centred), :math:`\\sigma \\sim
-\\mathrm{HalfNormal}(0.5)`, :math:`\\alpha, \\beta, \\delta \\sim N(0, 2)`. A variable with
+\\mathrm{HalfNormal}(0.5)`, :math:`\\beta, \\delta \\sim N(0, 2)`. A variable with
 two levels (sex) gets a fixed effect :math:`b_v \\sim N(0, 1)` on a -1/2, +1/2 coding instead,
 since a variance from two levels is not identified (it makes divergent funnels). Posterior
 draws of every frame cell's :math:`\\theta_c` are post-stratified to states (Gelman and Little
@@ -85,7 +86,7 @@ class SiliconMRP:
     ----------
     variables : sequence of str, default=("race5", "sex", "age_b15001_5")
         Demographic variables of the cells (columns of gold and cell tables).
-    draws, tune, chains : int, default=500, 500, 4
+    draws, tune, chains : int, default=1000, 1000, 4
         Sampler settings (PyMC NUTS).
     target_accept : float, default=0.95
     random_state : int, default=0
@@ -106,8 +107,8 @@ class SiliconMRP:
     def __init__(
         self,
         variables: Sequence[str] = ("race5", "sex", "age_b15001_5"),
-        draws: int = 500,
-        tune: int = 500,
+        draws: int = 1000,
+        tune: int = 1000,
         chains: int = 4,
         target_accept: float = 0.95,
         random_state: int = 0,
@@ -181,13 +182,14 @@ class SiliconMRP:
         level_idx = {v: cells[v].cat.codes.to_numpy() for v in vars_}
 
         data: dict[str, np.ndarray] = {
-            "x_sil": x_sil[obs],
             "state": state_idx[obs].astype("int64"),
             "n": n_c[obs].astype("int64"),
             "y": y_c[obs].astype("int64"),
             "region": region_idx.astype("int64"),
             "prev": prev_z,
         }
+        if self.use_silicon:
+            data["x_sil"] = x_sil[obs]
         sizes = []
         for i, v in enumerate(vars_):
             data[f"lv{i}"] = level_idx[v][obs].astype("int64")
@@ -239,14 +241,20 @@ class SiliconMRP:
             import pymc as pm
 
             with pm.Model() as model:
-                x_sil = pm.Data("x_sil", data["x_sil"])
                 state = pm.Data("state", data["state"])
                 n = pm.Data("n", data["n"])
                 y = pm.Data("y", data["y"])
                 region = pm.Data("region", data["region"])
                 prev = pm.Data("prev", data["prev"])
-                eta = pm.Normal("alpha", 0.0, 2.0) + 0.0 * x_sil
+                # Region intercepts (no global intercept: it would not be identified beside them).
+                gamma = pm.Normal("gamma_region", 0.0, 1.5, shape=n_regions)
+                delta = pm.Normal("delta_prev", 0.0, 2.0)
+                sd_s = pm.HalfNormal("sigma_state", 0.5)
+                z_s = pm.Normal("z_state", 0.0, 1.0, shape=n_states)
+                u = gamma[region] + delta * prev + sd_s * z_s
+                eta = u[state]
                 if use_silicon:
+                    x_sil = pm.Data("x_sil", data["x_sil"])
                     eta = eta + pm.Normal("beta_silicon", 0.0, 2.0) * x_sil
                 for i, (v, k) in enumerate(zip(vars_, sizes, strict=True)):
                     lv = pm.Data(f"lv{i}", data[f"lv{i}"])
@@ -257,19 +265,13 @@ class SiliconMRP:
                     sd = pm.HalfNormal(f"sigma_{v}", 0.5)
                     z = pm.Normal(f"z_{v}", 0.0, 1.0, shape=k)
                     eta = eta + (sd * z)[lv]
-                gamma = pm.Normal("gamma_region", 0.0, 0.5, shape=n_regions)
-                delta = pm.Normal("delta_prev", 0.0, 2.0)
-                sd_s = pm.HalfNormal("sigma_state", 0.5)
-                z_s = pm.Normal("z_state", 0.0, 1.0, shape=n_states)
-                u = gamma[region] + delta * prev + sd_s * z_s
-                eta = eta + u[state]
-                pm.Binomial("obs", n=n, logit_p=eta, observed=y, shape=x_sil.shape[0])
+                pm.Binomial("obs", n=n, logit_p=eta, observed=y, shape=state.shape[0])
             return model
 
         return build
 
     def _key_vars(self) -> list[str]:
-        names = ["alpha", "delta_prev", "gamma_region", "sigma_state", "z_state"]
+        names = ["delta_prev", "gamma_region", "sigma_state", "z_state"]
         for v in self.variables:
             names += [f"b_{v}"] if self._sizes[v] <= 2 else [f"sigma_{v}", f"z_{v}"]
         return (["beta_silicon"] if self.use_silicon else []) + names
@@ -286,7 +288,7 @@ class SiliconMRP:
     def cell_draws(self) -> np.ndarray:
         """Posterior draws (D, n_cells) of the Democratic two-party share in every frame cell."""
         self._check()
-        eta = self._draw("alpha")[:, None] + np.zeros((1, len(self._cells)))
+        eta = np.zeros((self._draw("delta_prev").shape[0], len(self._cells)))
         if self.use_silicon:
             eta = eta + self._draw("beta_silicon")[:, None] * self._x_sil[None, :]
         for v in self.variables:
