@@ -13,22 +13,42 @@
 Nothing here touches the network at import time.
 """
 
+from calib.llm.batch import BatchRunner, run_batch_file_locally, write_batch_jsonl
 from calib.llm.cache import ResponseCache
 from calib.llm.client import LLMClient, RunResult, RunStats
 from calib.llm.config import Pricing, SamplingParams
+from calib.llm.personas import PersonaSet, generate_personas, sample_meta_personas
+from calib.llm.probabilities import OptionProbabilities, from_top_logprobs
 from calib.llm.questions import Question, load_questions, pew2013_questions
+from calib.llm.recorded import read_silicon_responses
 from calib.llm.request import LLMRequest, LLMResponse
+from calib.llm.responses import ResponsesTable
+from calib.llm.simulate import simulate_survey
+from calib.llm.workflow import SimulationRun, run_simulation
 
 __all__ = [
+    "BatchRunner",
     "LLMClient",
     "LLMRequest",
     "LLMResponse",
+    "OptionProbabilities",
+    "PersonaSet",
     "Pricing",
     "Question",
     "ResponseCache",
+    "ResponsesTable",
     "RunResult",
     "RunStats",
     "SamplingParams",
+    "SimulationRun",
+    "from_top_logprobs",
+    "generate_personas",
     "load_questions",
     "pew2013_questions",
+    "read_silicon_responses",
+    "run_batch_file_locally",
+    "run_simulation",
+    "sample_meta_personas",
+    "simulate_survey",
+    "write_batch_jsonl",
 ]

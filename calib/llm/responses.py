@@ -99,13 +99,24 @@ class ResponsesTable:
         f = self._frame
         keys = ["persona_id", "question", "tier", "sample"]
         base = f.drop_duplicates(keys)[[*keys, "valid", "raw_text", "model"]]
-        chosen = f[f["chosen"].astype(bool)][[*keys, "option"]]
+        chosen = f[f["chosen"].astype(bool)].drop_duplicates(keys)[[*keys, "option"]]
         return base.merge(chosen, on=keys, how="left").reset_index(drop=True)
 
-    def option_shares(self, by: Sequence[str] = ("tier", "question")) -> pd.DataFrame:
-        """Mean option probability over valid answers, by the given columns."""
+    def option_shares(
+        self, by: Sequence[str] = ("tier", "question"), method: str | None = None
+    ) -> pd.DataFrame:
+        """Mean option probability over valid answers, by the given columns.
+
+        With several probability methods in the table (e.g. "recorded" and "stated") and no
+        ``method`` chosen, ``method`` is added to the grouping so they are never mixed.
+        """
         f = self._frame[self._frame["valid"].astype(bool)]
-        out = f.groupby([*by, "option"], sort=False)["probability"].mean()
+        if method is not None:
+            f = f[f["method"] == method]
+        keys = list(by)
+        if method is None and f["method"].nunique() > 1 and "method" not in keys:
+            keys.append("method")
+        out = f.groupby([*keys, "option"], sort=False)["probability"].mean()
         return out.rename("share").reset_index()
 
     def invalid_share(self) -> float:
