@@ -102,7 +102,9 @@ class GaussianCopula(JointModel):
         Label of each latent coordinate (``"race[White]"`` for nominal blocks).
     latent_slices_ : dict of str to slice
     pairs_ : pandas.DataFrame
-        One row per pair: estimator, source, correlation (or strongest block entry), SE.
+        One row per pair: source, estimator, ``rho`` (pairs of one-dimensional latents),
+        ``max_abs_corr`` (largest absolute latent correlation of the pair's block after
+        repair, also for nominal blocks), standard error, convergence, repair change.
     pair_sources_ : dict of (str, str) to str
         ``"microdata"``, ``"table"``, ``"given"`` or ``"independent"``.
     repair_ : RepairRecord
@@ -390,6 +392,7 @@ class GaussianCopula(JointModel):
                     "source": sources[(a, b)],
                     "method": est.method,
                     "rho": est.rho,
+                    "max_abs_corr": float(np.abs(corr[slices[a], slices[b]]).max()),
                     "std_error": est.std_error,
                     "converged": est.converged,
                     "repair_change": float(
@@ -468,6 +471,8 @@ class GaussianCopula(JointModel):
                 f"latent correlation matrix positive definite as fitted "
                 f"(min eigenvalue {rec.min_eigenvalue_before:.3g}); no repair"
             )
-        shown = self.pairs_[["var_a", "var_b", "source", "rho", "std_error", "converged"]]
+        shown = self.pairs_[
+            ["var_a", "var_b", "source", "rho", "max_abs_corr", "std_error", "converged"]
+        ]
         lines.append(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         return "\n".join(lines)

@@ -162,8 +162,7 @@ def _nominal_table(
     else:
         fit = fit_nominal_ordinal(table, ma.utilities, b_thresholds, n_draws=n_sim, seed=seed)  # type: ignore[arg-type]
         block, method = fit.params[:, None], "argmax-block ML (nominal x ordinal)"
-    strength = float(np.abs(block).max())
-    return PairEstimate(block, method, strength, float("nan"), fit.converged, fit.loglik)
+    return PairEstimate(block, method, float("nan"), float("nan"), fit.converged, fit.loglik)
 
 
 def pair_from_table(

@@ -187,7 +187,7 @@ def acs2017_reconstruction(data: Path, age_kind: str = "ordinal") -> tuple[pd.Da
         },
         index=joint.index,
     )
-    rho = cop.pairs_.set_index(["var_a", "var_b"])["rho"].round(3).to_dict()
+    rho = cop.pairs_.set_index(["var_a", "var_b"])["max_abs_corr"].round(3).to_dict()
     return cells, rho
 
 
@@ -314,10 +314,15 @@ def main() -> None:
         "",
         "## Latent correlations (copula from 2018 margins + pairs)",
         "",
-        markdown(cop_sum.pairs_[["var_a", "var_b", "method", "rho"]], index=False, digits=3),
+        markdown(
+            cop_sum.pairs_[["var_a", "var_b", "method", "rho", "max_abs_corr"]],
+            index=False,
+            digits=3,
+        ),
         "",
-        "For pairs with the nominal raceeth the value is the largest absolute utility "
-        "correlation in the block.",
+        "rho is the latent correlation of two one-dimensional latents; for pairs with the "
+        "nominal raceeth (a block of 5 utilities) max_abs_corr is the largest absolute "
+        "correlation of a utility with the other latent.",
         "",
         f"PD repair: {cop_sum.repair_.to_dict()}",
         "",
@@ -330,8 +335,8 @@ def main() -> None:
         "|---|---|",
         *[f"| {k} | {fmt(v)} |" for k, v in tv17.items()],
         "",
-        f"Latent correlations: {rho}; with age as a nominal block (largest utility "
-        f"correlation): {rho_nom}",
+        f"Latent correlations (largest absolute entry of each pair's block): {rho}; with "
+        f"age as a nominal block: {rho_nom}",
         "",
         markdown(cells),
         "",
