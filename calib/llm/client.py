@@ -11,7 +11,7 @@ The SDK's own retries are switched off (``max_retries=0``) so that every attempt
 
 Examples
 --------
->>> client = LLMClient("gpt-4o-mini", cache=":memory:")
+>>> client = LLMClient("smollm2", "http://127.0.0.1:8000/v1", cache=":memory:")
 >>> client.concurrency
 64
 """
