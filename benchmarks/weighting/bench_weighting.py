@@ -76,10 +76,12 @@ def make_problem(n: int, n_levels: list[int], seed: int):
 def best_of(fn, min_runs: int = 10, max_runs: int = 400, budget: float = 4.0):
     """Minimum wall time over repeated runs (at least ``min_runs``, then until ``budget`` s).
 
-    On a shared, loaded machine the scheduler takes ~10 ms slices away from short runs at
-    random; the minimum over many runs is the cleanest estimate of the work itself.
+    One untimed warm-up run first. On a shared, loaded machine the scheduler takes ~10 ms
+    slices away from short runs at random; the minimum over many runs is the cleanest
+    estimate of the work itself.
     """
-    times, out, start = [], None, time.perf_counter()
+    out = fn()  # warm-up (imports, caches), not timed
+    times, start = [], time.perf_counter()
     while len(times) < min_runs or (len(times) < max_runs and time.perf_counter() - start < budget):
         t0 = time.perf_counter()
         out = fn()
