@@ -271,9 +271,9 @@ def replicate_weights(
 
     Raises
     ------
-    InfeasibleError (or a subclass)
-        When a replicate cannot be weighted (e.g. a bootstrap replicate loses every persona of
-        a target level); the message names the replicate.
+    EmptyCellError, InfeasibleError, ConvergenceError, ...
+        The failing fit's error type, when a replicate cannot be weighted (e.g. a bootstrap
+        replicate loses every persona of a target level); the message names the replicate.
     """
     if not isinstance(estimator, WeightingEstimator):
         raise DataError(f"estimator must be a calib weighting estimator, got {estimator!r}")
@@ -312,9 +312,12 @@ def replicate_weights(
                 fitted = estimator.clone().fit(population.with_weights(base[:, r]), target)
                 result = fitted.result_
         except CalibError as err:
-            raise InfeasibleError(
-                f"replicate {r + 1} of {base.shape[1]} ({method}) could not be weighted: {err}"
-            ) from err
+            msg = f"replicate {r + 1} of {base.shape[1]} ({method}) could not be weighted: {err}"
+            try:
+                wrapped = type(err)(msg)
+            except TypeError:  # an error class with a structured constructor
+                wrapped = InfeasibleError(msg)
+            raise wrapped from err
         out[:, r] = result.weights
     return ReplicateWeights(
         full=full,
