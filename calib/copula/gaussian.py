@@ -88,6 +88,10 @@ class GaussianCopula(JointModel):
         Quasi-Monte Carlo points used to fit pairs that involve a nominal block.
     seed : int, default=0
         Seed of those points.
+    missing : {"raise", "pairwise"}, default="raise"
+        Missing values in microdata (``Population(..., allow_missing=True)``): raise, or use
+        all available rows (each margin from the rows that have the variable, each pair from
+        the rows that have both).
     progress : bool, optional
         Show a progress bar over pairs (default: only on a terminal).
 
@@ -113,6 +117,8 @@ class GaussianCopula(JointModel):
         Population total the margins refer to.
     n_obs_ : float
         Kish effective sample size of the microdata (NaN for summaries).
+    missing_share_ : dict of str to float
+        Weighted share of missing values of each variable (microdata fits).
     fit_source_ : str
         ``"microdata"`` or ``"summaries"``.
     """
@@ -128,9 +134,11 @@ class GaussianCopula(JointModel):
         parametric_margins: Mapping[str, Any] | None = None,
         n_sim: int = 2**15,
         seed: int = 0,
+        missing: str = "raise",
         progress: bool | None = None,
     ):
         self.variables = variables
+        self.missing = missing
         self.repair = repair
         self.max_repair_change = max_repair_change
         self.eig_floor = eig_floor
@@ -143,6 +151,7 @@ class GaussianCopula(JointModel):
     def get_params(self) -> dict[str, Any]:
         """Constructor parameters (scikit-learn convention)."""
         keys = [
+            "missing",
             "variables",
             "repair",
             "max_repair_change",
@@ -189,40 +198,54 @@ class GaussianCopula(JointModel):
         schema = population.schema.subset(names)
         w = population.weights
         n_obs = kish_n(w)
+        if self.missing not in ("raise", "pairwise"):
+            raise DataError(f"missing must be 'raise' or 'pairwise', not {self.missing!r}")
         params = dict(self.parametric_margins or {})
         margins: dict[str, Margin] = {}
-        data = {}
+        data, present, missing_share = {}, {}, {}
         for name in names:
             var = schema[name]
             if var.is_categorical:
-                codes = population.codes(name)
-                if (codes < 0).any():
-                    raise DataError(
-                        f"column {name!r} has missing values: drop or impute them before "
-                        "fitting a copula"
-                    )
-                probs = np.bincount(codes, weights=w, minlength=var.n_levels)
-                margins[name] = _margin_for(var, probs)
-                column = codes
+                column = population.codes(name)
+                ok = column >= 0
             else:
                 column = population.data[name].to_numpy(dtype=float)
-                if not np.all(np.isfinite(column)):
-                    raise DataError(f"numeric column {name!r} has missing or infinite values")
-                margins[name] = numeric_margin(name, column, w, params.get(name))
-            data[name] = latent_data(margins[name], column, w, self.numeric_bins)
+                ok = np.isfinite(column)
+            if not ok.all():
+                if self.missing == "raise":
+                    raise DataError(
+                        f"column {name!r} has {int((~ok).sum())} missing value(s): drop or "
+                        "impute them, or pass missing='pairwise' (each margin and pair from "
+                        "the rows that have the variables)"
+                    )
+                if not ok.any():
+                    raise DataError(f"column {name!r} has no non-missing value")
+                column = np.where(ok, column, column[ok][0])  # placeholder with zero weight
+            wv = w * ok
+            present[name] = ok
+            missing_share[name] = float(1.0 - wv.sum() / w.sum())
+            if var.is_categorical:
+                probs = np.bincount(column, weights=wv, minlength=var.n_levels)
+                margins[name] = _margin_for(var, probs)
+            else:
+                margins[name] = numeric_margin(name, column[ok], w[ok], params.get(name))
+            data[name] = latent_data(margins[name], column, wv, self.numeric_bins)
         pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
         estimates = {}
         for a, b in self._bar(pairs, "copula pairs"):
+            both = present[a] & present[b]
+            wp = w if both.all() else w * both
             estimates[(a, b)] = pair_from_microdata(
                 margins[a],
                 margins[b],
                 data[a],
                 data[b],
-                w,
-                n_obs,
+                wp,
+                n_obs if both.all() else kish_n(wp),
                 n_sim=self.n_sim,
                 seed=self.seed,
             )
+        self.missing_share_ = missing_share
         sources = {p: "microdata" for p in pairs}
         self._finish(schema, margins, estimates, sources, float(w.sum()), n_obs, "microdata")
         self.tables_: dict[Pair, np.ndarray] = {}

@@ -12,6 +12,7 @@ from calib.copula.margins import nominal_margin, ordinal_margin
 from calib.copula.nominal import nominal_ordinal_table
 from calib.copula.polychoric import bvn_rectangle_probs
 from calib.errors import (
+    DataError,
     InconsistentMarginsError,
     InfeasibleError,
     NotFittedError,
@@ -276,3 +277,19 @@ def test_parametric_numeric_margin_from_summaries():
         GaussianCopula(variables=["inc", "hi"]).fit_summaries(
             margins={"hi": [0.7, 0.3]}, schema=schema
         )
+
+
+def test_missing_values_raise_or_use_available_pairs():
+    frame = simulate_frame(30_000, seed=21)
+    rng = np.random.default_rng(22)
+    frame.loc[rng.random(len(frame)) < 0.15, "inc"] = np.nan
+    frame.loc[rng.random(len(frame)) < 0.1, "educ"] = None
+    pop = Population(frame, mixed_schema(), allow_missing=True)
+    with pytest.raises(DataError, match="pairwise"):
+        GaussianCopula().fit(pop)
+    cop = GaussianCopula(missing="pairwise").fit(pop)
+    assert cop.missing_share_["inc"] == pytest.approx(0.15, abs=0.01)
+    np.testing.assert_allclose(cop.correlation_, true_correlation(), atol=0.04)
+    have = frame["educ"].notna()
+    share = frame.loc[have, "educ"].value_counts(normalize=True).reindex(list(EDUC)).to_numpy()
+    np.testing.assert_allclose(cop.margins_["educ"].probs, share)
