@@ -156,6 +156,38 @@ def convergence_report(
     return report
 
 
+def with_estimand(report: Mapping[str, Any], draws: np.ndarray) -> dict[str, Any]:
+    """``report`` (from :func:`convergence_report`) extended with an estimand's (chain, draw)
+    array: R-hat and ESS of the estimand enter the maxima/minima and the verdict."""
+    import arviz as az
+
+    out = dict(report)
+    a = np.asarray(draws, dtype=float)
+    if np.ptp(a) > 0:
+        rhat, bulk, tail = (
+            float(az.rhat(a)),
+            float(az.ess(a, method="bulk")),
+            float(az.ess(a, method="tail")),
+        )
+        out["estimand_rhat"], out["estimand_ess_bulk"], out["estimand_ess_tail"] = rhat, bulk, tail
+        out["max_rhat"] = max(out["max_rhat"], rhat)
+        out["min_ess_bulk"] = min(out["min_ess_bulk"], bulk)
+        out["min_ess_tail"] = min(out["min_ess_tail"], tail)
+    th = out["thresholds"]
+    problems = []
+    if not out["max_rhat"] < th["max_rhat"]:
+        problems.append(f"R-hat {out['max_rhat']:.3f} >= {th['max_rhat']}")
+    if out["min_ess_bulk"] < th["min_ess"]:
+        problems.append(f"bulk ESS {out['min_ess_bulk']:.0f} < {th['min_ess']:.0f}")
+    if out["min_ess_tail"] < th["min_ess"]:
+        problems.append(f"tail ESS {out['min_ess_tail']:.0f} < {th['min_ess']:.0f}")
+    if out["divergences"]:
+        problems.append(f"{out['divergences']} divergent transition(s)")
+    out["problems"] = problems
+    out["converged"] = not problems
+    return out
+
+
 def check_convergence(report: Mapping[str, Any], what: str, on_failure: str = "raise") -> None:
     """Raise :class:`ConvergenceError` (or warn, with ``on_failure="flag"``) on failed checks."""
     if report["converged"]:
@@ -177,4 +209,5 @@ __all__ = [
     "nutpie_available",
     "resolve_sampler",
     "sample_model",
+    "with_estimand",
 ]

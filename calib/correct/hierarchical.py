@@ -43,7 +43,12 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit, softmax
 
-from calib.correct.bayes_sampling import check_convergence, convergence_report, sample_model
+from calib.correct.bayes_sampling import (
+    check_convergence,
+    convergence_report,
+    sample_model,
+    with_estimand,
+)
 from calib.errors import DataError, NotFittedError, UnknownVariableError
 from calib.estimate import Estimate, EstimateTable
 
@@ -434,13 +439,7 @@ class HierarchicalCorrector:
             shares = np.einsum("srk,r->sk", draws, w) / w.sum()
             for lev, k in zip(levels, k_index, strict=True):
                 d = shares[:, k]
-                diag = convergence_report(
-                    self.idata_,
-                    self._key_vars(),
-                    extra_draws={"estimand": d.reshape(chains, -1)},
-                    max_rhat=self.max_rhat,
-                    min_ess=self.min_ess,
-                )
+                diag = with_estimand(self.diagnostics_, d.reshape(chains, -1))
                 diag.update(extra_diag or {})
                 check_convergence(diag, f"the estimate of {name}={lev} [{sub}]", self.on_failure)
                 label = method if diag["converged"] else f"{method}[NOT CONVERGED]"
