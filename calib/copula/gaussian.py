@@ -109,6 +109,9 @@ class GaussianCopula(JointModel):
         One row per pair: source, estimator, ``rho`` (pairs of one-dimensional latents),
         ``max_abs_corr`` (largest absolute latent correlation of the pair's block after
         repair, also for nominal blocks), standard error, convergence, repair change.
+    block_std_errors_ : dict of (str, str) to ndarray
+        Standard errors of the block entries of nominal x ordinal/numeric pairs fitted from
+        microdata (pairwise likelihood, margins held fixed).
     pair_sources_ : dict of (str, str) to str
         ``"microdata"``, ``"table"``, ``"given"`` or ``"independent"``.
     repair_ : RepairRecord
@@ -431,6 +434,11 @@ class GaussianCopula(JointModel):
         self.correlation_ = corr
         self.repair_: RepairRecord = record
         self.pairs_ = pd.DataFrame(rows)
+        self.block_std_errors_ = {
+            p: est.block_std_error
+            for p, est in estimates.items()
+            if est.block_std_error is not None
+        }
         self.pair_sources_ = dict(sources)
         self.total_ = float(total)
         self.n_obs_ = float(n_obs)

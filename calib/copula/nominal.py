@@ -63,12 +63,17 @@ class PairFit:
         Mean log-likelihood per unit of table weight.
     converged : bool
     n_iter : int
+    std_errors : ndarray or None
+        Standard errors of ``params`` (nominal x ordinal with ``n_obs`` given): inverse
+        observed information of the pairwise likelihood, thresholds and utility locations held
+        fixed.
     """
 
     params: np.ndarray
     loglik: float
     converged: bool
     n_iter: int
+    std_errors: np.ndarray | None = None
 
 
 def qmc_normal(dim: int, n: int, seed: int) -> np.ndarray:
@@ -134,8 +139,12 @@ def fit_nominal_ordinal(
     *,
     n_draws: int = 2**15,
     seed: int = 0,
+    n_obs: float | None = None,
 ) -> PairFit:
     """Fit ``r = corr(utilities, W)`` of a nominal block with an ordinal latent to ``table``.
+
+    With ``n_obs`` (independent observations behind the table) the result carries standard
+    errors of ``r``.
 
     Parameters
     ----------
@@ -181,7 +190,29 @@ def fit_nominal_ordinal(
         return value, -(jac.T @ (basis.T @ grad_r))
 
     res = optimize.minimize(negll_grad, np.zeros(mu.size - 1), jac=True, method="L-BFGS-B")
-    return PairFit(basis @ _unit_ball(res.x), -float(res.fun), bool(res.success), int(res.nit))
+    se = None
+    if n_obs is not None and res.success:
+        se = _std_errors(lambda v: negll_grad(v)[1], res.x, basis, float(n_obs))
+    return PairFit(basis @ _unit_ball(res.x), -float(res.fun), bool(res.success), int(res.nit), se)
+
+
+def _std_errors(grad, v: np.ndarray, basis: np.ndarray, n_obs: float) -> np.ndarray | None:
+    """SEs of ``r = basis @ unit_ball(v)`` from the Hessian of the mean negative loglik."""
+    k, h = v.size, 1e-5
+    hess = np.empty((k, k))
+    for i in range(k):
+        e = np.zeros(k)
+        e[i] = h
+        hess[:, i] = (grad(v + e) - grad(v - e)) / (2 * h)
+    hess = (hess + hess.T) / 2
+    try:
+        cov_v = np.linalg.inv(hess) / n_obs
+    except np.linalg.LinAlgError:
+        return None
+    q = 1.0 + v @ v
+    jac = basis @ ((np.eye(k) / np.sqrt(q)) - np.outer(v, v) / q**1.5)
+    var = np.diag(jac @ cov_v @ jac.T)
+    return np.sqrt(np.where(var > 0, var, np.nan))
 
 
 def nominal_nominal_table(

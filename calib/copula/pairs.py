@@ -41,6 +41,7 @@ class PairEstimate:
     std_error: float = float("nan")
     converged: bool = True
     loglik: float = float("nan")
+    block_std_error: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,12 @@ def pair_from_microdata(
     if ka == "nominal" or kb == "nominal":
         if ka != "nominal":
             est = pair_from_microdata(mb, ma, db, da, weights, n_obs, n_sim=n_sim, seed=seed)
-            return PairEstimate(est.block.T, est.method, est.rho, converged=est.converged)
+            se = None if est.block_std_error is None else est.block_std_error.T
+            return PairEstimate(
+                est.block.T, est.method, est.rho, est.std_error, est.converged, est.loglik, se
+            )
         table = _table(da.codes, db.codes, ma.dim, _n_cells(mb, db), weights)  # type: ignore[arg-type]
-        return _nominal_table(ma, mb, table, db.thresholds, n_sim, seed)
+        return _nominal_table(ma, mb, table, db.thresholds, n_sim, seed, n_obs)
     if ka == "ordinal" and kb == "ordinal":
         table = _table(da.codes, db.codes, len(ma.levels), len(mb.levels), weights)  # type: ignore[arg-type]
         res = polychoric(table, n_obs=n_obs, thresholds=(ma.thresholds, mb.thresholds))
@@ -155,14 +159,23 @@ def _nominal_table(
     b_thresholds: np.ndarray | None,
     n_sim: int,
     seed: int,
+    n_obs: float | None = None,
 ) -> PairEstimate:
     if mb.kind == "nominal":
         fit = fit_nominal_nominal(table, ma.utilities, mb.utilities, n_draws=n_sim, seed=seed)
         block, method = fit.params, "argmax-block ML (nominal x nominal, smoothed)"
     else:
-        fit = fit_nominal_ordinal(table, ma.utilities, b_thresholds, n_draws=n_sim, seed=seed)  # type: ignore[arg-type]
+        fit = fit_nominal_ordinal(
+            table,
+            ma.utilities,
+            b_thresholds,  # type: ignore[arg-type]
+            n_draws=n_sim,
+            seed=seed,
+            n_obs=n_obs,
+        )
         block, method = fit.params[:, None], "argmax-block ML (nominal x ordinal)"
-    return PairEstimate(block, method, float("nan"), float("nan"), fit.converged, fit.loglik)
+    se = None if fit.std_errors is None else fit.std_errors.reshape(block.shape)
+    return PairEstimate(block, method, float("nan"), float("nan"), fit.converged, fit.loglik, se)
 
 
 def pair_from_table(

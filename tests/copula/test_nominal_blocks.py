@@ -44,3 +44,22 @@ def test_nominal_nominal_recovery():
     assert fit.converged
     np.testing.assert_allclose(fit.params, c, atol=0.03)
     assert np.linalg.norm(fit.params, 2) < 1
+
+
+def test_nominal_ordinal_standard_errors_match_monte_carlo_spread():
+    # 80 multinomial tables of n = 3,000 from a known model: the spread of the estimates
+    # should match the mean reported SE (sampling error of an SD from 80 draws is ~8%).
+    x = nominal_margin("x", tuple("abc"), np.array([0.5, 0.3, 0.2]))
+    y = ordinal_margin("y", tuple("pqr"), np.array([0.3, 0.4, 0.3]))
+    r = np.array([0.3, -0.1, -0.2])
+    p = nominal_ordinal_table(x.utilities, y.thresholds, r, n_draws=2**16, seed=3).ravel()
+    rng = np.random.default_rng(17)
+    est, se = [], []
+    for counts in rng.multinomial(3000, p / p.sum(), size=80):
+        fit = fit_nominal_ordinal(
+            counts.reshape(3, 3), x.utilities, y.thresholds, n_draws=2**13, n_obs=3000
+        )
+        est.append(fit.params)
+        se.append(fit.std_errors)
+    ratio = np.std(est, axis=0) / np.mean(se, axis=0)
+    assert np.all((ratio > 0.75) & (ratio < 1.3)), ratio
