@@ -54,7 +54,9 @@ class FakeOpenAI:
         handler = type("Handler", (_Handler,), {"state": self})
         self._httpd = _Server(("127.0.0.1", 0), handler)
         self._httpd.handle_error = lambda *a: None  # type: ignore[method-assign]
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -152,3 +152,28 @@ def test_descriptive_tier_and_unknown_tier(fake):
     assert personas.descriptions()["p1"].startswith("Persona: Tom")
     with pytest.raises(DataError, match="unknown persona tier"):
         generate_personas(meta, "vivid", LLMClient("m", fake.base_url))
+
+
+def test_meta_personas_from_the_fitted_gaussian_copula():
+    """Integration with calib.copula: any fitted model with sample(n, seed) is accepted."""
+    from calib.copula import GaussianCopula
+
+    schema = Schema(
+        [Variable("sex", ("M", "F")), Variable("educ", ("lo", "mid", "hi"), kind="ordinal")]
+    )
+    table = pd.DataFrame(
+        {
+            "sex": ["M", "M", "M", "F", "F", "F"],
+            "educ": ["lo", "mid", "hi"] * 2,
+            "n": [30, 15, 5, 10, 15, 25],
+        }
+    )
+    copula = GaussianCopula().fit_summaries(
+        margins={"sex": [0.5, 0.5], "educ": [0.4, 0.3, 0.3]},
+        tables={("sex", "educ"): table},
+        schema=schema,
+    )
+    meta = sample_meta_personas(copula, n=200, seed=4)
+    assert list(meta.columns) == ["persona_id", "sex", "educ"] and len(meta) == 200
+    assert set(meta["educ"]) <= {"lo", "mid", "hi"}
+    assert meta.equals(sample_meta_personas(copula, n=200, seed=4))

@@ -32,7 +32,7 @@ def start_worker(base_url: str, cache: Path, n: int) -> subprocess.Popen[str]:
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_kill_minus_nine_then_resume(fake, tmp_path):
     n = 120
-    fake.delay = 0.03
+    fake.delay = 0.1  # 120 requests, 8 in flight: about 1.5 s, so the kill lands mid-run
     cache_path = tmp_path / "run.sqlite"
     first = start_worker(fake.base_url, cache_path, n)
     watcher = None
