@@ -5,7 +5,9 @@ For every persona x question x sample the options are shown in a counterbalanced
 when unreadable) and the option probabilities come from
 
 * ``"logprobs"``: the first answer token's ``top_logprobs`` (see
-  :mod:`calib.llm.probabilities`; bounds reported when options are missing from the top-k);
+  :mod:`calib.llm.probabilities`; bounds reported when options are missing from the top-k),
+  always from the first ask (the same prompt for everyone), even when a re-ask was needed to
+  read the chosen option;
 * ``"echo"``: completion scoring of each option letter with ``echo=True`` (exact, costs one
   completions request per option; needs an endpoint with the legacy completions API);
 * ``"sampling"``: 1 for the chosen option, 0 otherwise; average over ``samples`` draws.
@@ -178,6 +180,7 @@ def simulate_survey(
                         "messages": messages,
                         "choice": None,
                         "response": None,
+                        "first": None,
                         "attempts": 0,
                     }
                 )
@@ -191,6 +194,8 @@ def simulate_survey(
             it["attempts"] += 1
             presented = [it["q"].options[j] for j in it["order"]]
             pos = parse_choice(response.text, presented)
+            if it["first"] is None:
+                it["first"] = response  # log-probs always come from the first, common prompt
             if it["response"] is None or pos is not None:
                 it["response"] = response
             if pos is not None:
@@ -254,7 +259,7 @@ def _rows(
     presented = [q.options[j] for j in order]
     probs: OptionProbabilities | None = None
     if method == "logprobs":
-        top = response.first_token_top_logprobs()
+        top = it["first"].first_token_top_logprobs()
         if top is not None:
             labels = [(LETTERS[pos], presented[pos]) for pos in range(len(order))]
             probs = from_top_logprobs(top, labels)

@@ -128,3 +128,12 @@ def test_responses_table_csv_roundtrip(fake, tmp_path):
     back = ResponsesTable.read_csv(tmp_path / "r.csv").to_frame()
     assert len(back) == len(table)
     np.testing.assert_allclose(back["probability"], table.to_frame()["probability"])
+
+
+def test_logprobs_come_from_the_first_ask_even_after_a_reask(fake):
+    fake.top_logprobs = [("A", math.log(0.8)), ("B", math.log(0.1))]
+    fake.reply = lambda body: "Hmm" if len(body["messages"]) == 2 else "B"
+    table = simulate_survey({"p1": "x"}, [Q], LLMClient("m", fake.base_url), max_attempts=2)
+    f = table.to_frame().set_index("option")
+    assert f.loc["Disapprove", "chosen"] and f.loc["Disapprove", "raw_text"] == "B"
+    assert f.loc["Approve", "probability"] == pytest.approx(0.8 / 0.9)
