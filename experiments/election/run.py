@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from inputs import electors, read_silicon_gold, real_results
 
+from calib.correct.bayes_sampling import resolve_sampler
 from calib.forecast.frames import build_state_frames
 from calib.forecast.mrp import SiliconMRP, turnout_by_cell
 from calib.forecast.poststrat import cell_table
@@ -239,7 +240,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         f"({len(pool)} available), subsampled without replacement with seed {args.seed}.",
         f"- Cells: state x {' x '.join(VARIABLES)}; state predictors: Census region, "
         f"{args.year - 4} Democratic two-party share (MEDSL).",
-        f"- Sampler: PyMC NUTS, {args.chains} chains x {args.draws} draws ({args.tune} tune), "
+        f"- Sampler: {resolve_sampler('auto')} NUTS on the PyMC model "
+        "(calib.correct.bayes_sampling; compiled once per model structure), "
+        f"{args.chains} chains x {args.draws} draws "
+        f"({args.tune} tune), "
         f"seed {args.seed}; bootstrap {args.n_boot} for post-stratified silicon.",
         f"- Real: MEDSL {args.year} Democratic two-party share (national {real_nat:.4f}); "
         f"electoral votes {args.year} (calib.sources.electoral); the forecasts give all of a "
@@ -254,7 +258,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "",
         "Frame uncertainty: median ratio of the 90% interval widths of MRP + silicon with the "
         "frame's MOE replicates to those with the point frame: "
-        + ", ".join(f"n_gold={k}: {v:.3f}" for k, v in frame_effect.items())
+        + ", ".join(f"n_gold={k}: {v:.4f}" for k, v in frame_effect.items())
         + ".",
         "",
         f"Runtime: frame {t_frame:.1f}s; whole run {total:.0f}s on this machine "
