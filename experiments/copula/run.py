@@ -326,6 +326,20 @@ def main() -> None:
         "",
         f"PD repair: {cop_sum.repair_.to_dict()}",
         "",
+        "## Copula fitted to the 2018 microdata (summary)",
+        "",
+        "```",
+        cop_micro.summary(),
+        "```",
+        "",
+        "Standard errors of the raceeth utility correlations (rows: utilities of Hispanic, "
+        "White, Black, Asian, Other):",
+        "",
+        *[
+            f"* {a} x {b}: {np.round(se.ravel(), 4).tolist()}"
+            for (a, b), se in cop_micro.block_std_errors_.items()
+        ],
+        "",
         "## ACS 2017 sex x age x education from its three 2-way margins",
         "",
         "Pew's `acs_2017_excerpt` (36 cells). Each method sees only the sex x age, sex x "
