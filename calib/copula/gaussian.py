@@ -124,6 +124,18 @@ class GaussianCopula(JointModel):
         Weighted share of missing values of each variable (microdata fits).
     fit_source_ : str
         ``"microdata"`` or ``"summaries"``.
+
+    Notes
+    -----
+    Nominal variables are represented as multinomial-probit blocks: one latent utility per
+    level, independent within the block (Thurstone's case V), the level being the argmax of
+    utilities shifted by locations solved to reproduce the margin exactly. The block's
+    correlations with another variable's latent are identified up to the direction the argmax
+    cannot see (the same shift for every level) and are normalised to sum to zero. This keeps
+    the level set unordered: relabelling the levels permutes the block and changes nothing
+    else, unlike an integer coding. Pairs are fitted by pairwise maximum likelihood (Olsson
+    1979 for ordinal pairs), then the matrix is repaired to the nearest positive-definite
+    correlation matrix with the block structure fixed (Higham 2002).
     """
 
     def __init__(
