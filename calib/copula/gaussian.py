@@ -116,6 +116,9 @@ class GaussianCopula(JointModel):
         ``"microdata"``, ``"table"``, ``"given"`` or ``"independent"``.
     repair_ : RepairRecord
         How much the positive-definite repair changed.
+    tables_ : dict of (str, str) to ndarray
+        2-way share tables the fit saw (the published ones, or the weighted microdata's for
+        categorical pairs); ``joint_target(match_tables=True)`` rakes to them.
     total_ : float
         Population total the margins refer to.
     n_obs_ : float
@@ -264,6 +267,13 @@ class GaussianCopula(JointModel):
         sources = {p: "microdata" for p in pairs}
         self._finish(schema, margins, estimates, sources, float(w.sum()), n_obs, "microdata")
         self.tables_: dict[Pair, np.ndarray] = {}
+        for a, b in pairs:  # weighted 2-way tables, for joint_target(match_tables=True)
+            if margins[a].is_categorical and margins[b].is_categorical:
+                na, nb = len(margins[a].levels), len(margins[b].levels)
+                wp = w * (present[a] & present[b])
+                key = data[a].codes * nb + data[b].codes  # type: ignore[operator]
+                tab = np.bincount(key, weights=wp, minlength=na * nb).reshape(na, nb)
+                self.tables_[(a, b)] = tab / tab.sum()
         return self
 
     def fit_summaries(

@@ -304,3 +304,9 @@ def test_relabelling_nominal_levels_changes_nothing(mixed_population):
     t1 = GaussianCopula().fit(Population(frame, base)).table(["race", "educ"]).probs
     t2 = GaussianCopula().fit(Population(frame, perm)).table(["race", "educ"]).probs
     np.testing.assert_allclose(t2.reindex(t1.index).to_numpy(), t1.to_numpy(), atol=2e-3)
+
+
+def test_microdata_fit_keeps_its_tables_for_matching(fitted, mixed_population):
+    target = fitted.joint_target([("educ", "sex", "race")], match_tables=True, n_draws=2**17)
+    want = mixed_population.margin(["educ", "race"]).to_numpy()
+    np.testing.assert_allclose(target.margin(["educ", "race"]).to_numpy(), want, rtol=1e-6)
