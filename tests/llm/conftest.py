@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 
 import pytest
@@ -31,9 +30,11 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory):
     Skips only when llama_cpp (llama-cpp-python[server]) is genuinely not importable; a
     missing model wheel or a server that does not start is a failure.
     """
-    if importlib.util.find_spec("llama_cpp") is None:
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError as err:
         pytest.skip(
-            "llama_cpp is not importable: install it with "
+            f"llama_cpp is not importable ({err}): install it with "
             'CMAKE_ARGS="-DLLAVA_BUILD=OFF" pip install "llama-cpp-python[server]" '
             "(.ci/setup does)"
         )
