@@ -1,4 +1,4 @@
-"""Worker for test_resume.py: runs N requests through a cached client and prints its stats.
+"""Worker for test_llm_resume.py: runs N requests through a cached client and prints its stats.
 
 Usage: python resume_worker.py BASE_URL CACHE_PATH N
 """
