@@ -71,6 +71,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Linux: have the server receive SIGTERM if the process that started it dies."""
+    if sys.platform.startswith("linux"):
+        import contextlib
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError):
+            ctypes.CDLL("libc.so.6").prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+
+
 class LocalServer:
     """``python -m llama_cpp.server`` on 127.0.0.1 with the bundled (or a given) model.
 
@@ -159,7 +170,9 @@ class LocalServer:
                 'CMAKE_ARGS="-DLLAVA_BUILD=OFF" pip install "llama-cpp-python[server]"'
             )
         log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self._process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
+        self._process = subprocess.Popen(
+            self.command(), stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+        )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

@@ -48,8 +48,47 @@ def client_for(server, **kw) -> LLMClient:
     return LLMClient(server.model, server.base_url, timeout=120, **kw)
 
 
+COMPACT_FIELDS = """
+[[objective_table]]
+name = "EDUCATION"
+type = "choice"
+values = ["High school graduate", "Bachelor's degree", "Graduate degree"]
+
+[[objective_table]]
+name = "HOUSEHOLD_SIZE"
+type = "integer"
+min = 1
+max = 20
+
+[[subjective_table]]
+name = "PARTY"
+type = "choice"
+values = ["Democrat", "Republican", "Independent"]
+
+[[subjective_table]]
+name = "LIFESTYLE"
+type = "text"
+"""
+
+
+@pytest.fixture(scope="module")
+def compact_templates(tmp_path_factory) -> str:
+    """The package's templates with a short field list: with --logits_all the server scores
+    every prompt token, so the full 15-field prompts take minutes on a busy 2-core machine."""
+    from importlib import resources
+
+    folder = tmp_path_factory.mktemp("templates")
+    for ref in resources.files("calib.llm").joinpath("templates").iterdir():
+        if ref.name.endswith(".txt"):
+            (folder / ref.name).write_text(ref.read_text(encoding="utf-8"))
+    (folder / "persona_fields.v1.toml").write_text(COMPACT_FIELDS)
+    return str(folder)
+
+
 @pytest.mark.parametrize("tier", ["objective_table", "subjective_table", "descriptive"])
-def test_each_tier_is_generated_validated_or_kept_invalid(llama_server, meta, tier):
+def test_each_tier_is_generated_validated_or_kept_invalid(
+    llama_server, meta, compact_templates, tier
+):
     client = client_for(llama_server)
     personas = generate_personas(
         meta,
@@ -57,6 +96,7 @@ def test_each_tier_is_generated_validated_or_kept_invalid(llama_server, meta, ti
         client,
         max_attempts=1,
         min_words=20,
+        template_dir=compact_templates,
         params=SamplingParams(
             temperature=0.0, seed=1, max_tokens=64 if tier == "descriptive" else 96
         ),
