@@ -49,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cache", default=".calib/llm_cache.sqlite", help="SQLite answer cache")
     p.add_argument("--out", default="responses.csv", help="tidy responses table (CSV)")
     p.add_argument("--personas-out", help="write generated personas here (JSON Lines)")
+    p.add_argument(
+        "--import-run",
+        help="load a recorded run (JSONL) into the cache first, "
+        "so its answers are replayed instead of requested",
+    )
+    p.add_argument("--export-run", help="write every cached answer to this JSONL file")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
 
@@ -94,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
             params=SamplingParams(temperature=args.temperature, seed=args.seed),
             progress=not args.no_progress,
         )
+        if args.import_run and client.cache is not None:
+            print(f"imported {client.cache.import_jsonl(args.import_run)} answers")
         result = run_simulation(
             meta,
             questions,
@@ -110,6 +118,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             server.stop()
+    if args.export_run and client.cache is not None:
+        n = client.cache.export_jsonl(args.export_run)
+        print(f"exported {n} answers to {args.export_run}")
     result.responses.to_csv(args.out)
     if args.personas_out:
         with open(args.personas_out, "w", encoding="utf-8") as fh:
@@ -117,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
                 for rec in persona_set.records.to_dict("records"):
                     fh.write(json.dumps(rec, default=str) + "\n")
     print(result.summary())
+    print("requests: " + client.total_stats().summary())
     print(
         f"responses table: {args.out} ({len(result.responses)} rows); cache: {args.cache} "
         f"({client.cache.totals()['answers'] if client.cache else 0} stored answers)"

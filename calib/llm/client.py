@@ -186,6 +186,28 @@ class LLMClient:
         )
         self._rng = random.Random(jitter_seed)
         self._sync_client: openai.OpenAI | None = None
+        self.history_: list[RunStats] = []
+
+    def total_stats(self) -> RunStats:
+        """Accounting summed over every run of this client (``history_``)."""
+        total = RunStats()
+        for run in self.history_:
+            for name in (
+                "n_requests",
+                "n_unique",
+                "cache_hits",
+                "sent",
+                "failed",
+                "retries",
+                "resumed",
+                "prompt_tokens",
+                "completion_tokens",
+                "cost",
+                "elapsed",
+            ):
+                setattr(total, name, getattr(total, name) + getattr(run, name))
+            total.max_in_flight = max(total.max_in_flight, run.max_in_flight)
+        return total
 
     def __repr__(self) -> str:
         return (
@@ -333,6 +355,7 @@ class LLMClient:
             self._raise_failures([err], 1, stats)
         self._record(stats, key, request, body)
         stats.elapsed = time.perf_counter() - start
+        self.history_.append(stats)
         return RunResult([LLMResponse(key, body, False, request.meta)], stats)
 
     # --- async ------------------------------------------------------------------------------
@@ -430,6 +453,7 @@ class LLMClient:
                 bar.close()
                 await sdk.close()
         stats.elapsed = time.perf_counter() - start
+        self.history_.append(stats)
         if failures:
             self._raise_failures(failures, len(todo), stats)
         responses = [

@@ -176,7 +176,7 @@ def test_concurrent_requests_to_the_real_server(llama_server):
     assert all(r.completion_tokens >= 1 for r in result)
 
 
-def test_cli_simulate_local_model(tmp_path, meta, monkeypatch):
+def test_cli_simulate_local_model_then_offline_replay(tmp_path, meta):
     pytest.importorskip("llama_cpp", reason="llama-cpp-python[server] is not installed")
     meta_path = tmp_path / "meta.csv"
     meta.to_csv(meta_path, index=False)
@@ -185,29 +185,52 @@ def test_cli_simulate_local_model(tmp_path, meta, monkeypatch):
         '[[question]]\nid = "approve"\ntext = "Do you approve?"\n'
         'options = ["Approve", "Disapprove"]\n'
     )
+    common = [
+        "--meta",
+        str(meta_path),
+        "--questions",
+        str(questions),
+        "--tiers",
+        "meta",
+        "--samples",
+        "1",
+        "--max-attempts",
+        "1",
+        "--no-progress",
+    ]
     out = tmp_path / "responses.csv"
     code = main(
         [
             "simulate",
             "--local-model",
-            "--meta",
-            str(meta_path),
-            "--questions",
-            str(questions),
-            "--tiers",
-            "meta",
-            "--samples",
-            "1",
-            "--max-attempts",
-            "1",
+            *common,
             "--cache",
             str(tmp_path / "c.sqlite"),
             "--out",
             str(out),
-            "--no-progress",
+            "--export-run",
+            str(tmp_path / "run.jsonl"),
         ]
     )
     assert code == 0
     frame = pd.read_csv(out)
     assert len(frame) == 2 and set(frame["option"]) == {"Approve", "Disapprove"}
     assert set(frame["tier"]) == {"meta"}
+    # replay the exported run offline into a fresh cache: nothing listens on port 9
+    replay = tmp_path / "replay.csv"
+    offline = ["--base-url", "http://127.0.0.1:9/v1", "--model", "smollm2-135m-instruct"]
+    code = main(
+        [
+            "simulate",
+            *offline,
+            *common,
+            "--cache",
+            str(tmp_path / "new.sqlite"),
+            "--import-run",
+            str(tmp_path / "run.jsonl"),
+            "--out",
+            str(replay),
+        ]
+    )
+    assert code == 0
+    pd.testing.assert_frame_equal(pd.read_csv(replay), frame)
