@@ -62,9 +62,11 @@ class VineCopula(JointModel):
         one-parameter families (Gaussian, Clayton, Gumbel, Frank, Joe) and independence;
         Student and two-parameter families are much slower with discrete margins.
     selection_criterion : str, default="bic"
-    max_rows : int, default=50_000
+    max_rows : int, default=10_000
         Rows used for the dependence fit (a seeded uniform subsample beyond; the margins always
-        use every row).
+        use every row). Family selection with discrete margins is slow in pyvinecopulib:
+        about 46 s of CPU for 20,000 rows x 4 variables (2 discrete) with the default
+        families, measured here; the Gaussian copula fits 1M rows in a few seconds.
     seed : int, default=0
     num_threads : int, default=1
 
@@ -82,7 +84,7 @@ class VineCopula(JointModel):
         *,
         family_set: Sequence[str] | None = None,
         selection_criterion: str = "bic",
-        max_rows: int = 50_000,
+        max_rows: int = 10_000,
         seed: int = 0,
         num_threads: int = 1,
     ):
