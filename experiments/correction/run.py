@@ -221,12 +221,13 @@ def simulation_study(worlds: int, seed: int) -> pd.DataFrame:
     frames = []
     for bias in ("none", "constant", "subgroup", "compression", "stereotype"):
         res = CoverageStudy(Design(bias=bias, silicon_size=5000)).run(worlds, seed=seed)
-        frames.append(res.to_frame().assign(bias=bias))
+        frames.append(res.to_frame().assign(design=bias))
         res = CoverageStudy(
             Design(bias=bias, silicon_size=5000, gold_size=300, gold_oversample=(1, 1, 2, 4))
         ).run(worlds, seed=seed + 1)
-        frames.append(res.to_frame().assign(bias=bias + " (weighted gold)"))
-    return pd.concat(frames, ignore_index=True)
+        frames.append(res.to_frame().assign(design=bias + " (weighted gold)"))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["design", *[c for c in out.columns if c != "design"]]]
 
 
 def fmt(frame: pd.DataFrame) -> str:
