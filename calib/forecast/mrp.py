@@ -6,23 +6,30 @@ The model, fitted on the human (gold) respondents' two-party votes grouped into 
 .. math::
 
     y_c \\sim \\mathrm{Binomial}(n_c, \\mathrm{logit}^{-1}\\eta_c), \\quad
-    \\eta_c = \\beta\\,(\\mathrm{logit}\\, s_c - \\bar s)
+    \\eta_c = \\beta\\,(\\mathrm{logit}\\, s_c - S_{s(c)})
               + \\sum_v a^{(v)}_{l_v(c)} + u_{s(c)},
 
     a^{(v)}_l = \\sigma_v z^{(v)}_l, \\quad
-    u_s = \\gamma_{r(s)} + \\delta\\, x^{\\rm prev}_s + \\sigma_{\\rm state} z^{\\rm st}_s,
+    u_s = \\gamma_{r(s)} + \\delta\\, x^{\\rm prev}_s + \\kappa\\, (S_s - \\bar S)
+          + \\sigma_{\\rm state} z^{\\rm st}_s,
 
 with :math:`s_c` the silicon prediction for the cell (the LLM probability smoothed by
-:class:`~calib.forecast.silicon.SiliconCellModel`), demographic effects :math:`a^{(v)}`, and
-state effects partially pooled towards a region intercept (:math:`\\gamma_r \\sim N(0, 1.5)`;
-there is no separate global intercept, which would not be identified beside them)
-plus the state's previous presidential two-party result (:math:`x^{\\rm prev}`, standardised
-logit). All ``z`` are standard normal (non-centred), :math:`\\sigma \\sim
-\\mathrm{HalfNormal}(0.5)`, :math:`\\beta, \\delta \\sim N(0, 2)`. A variable with
-two levels (sex) gets a fixed effect :math:`b_v \\sim N(0, 1)` on a -1/2, +1/2 coding instead,
-since a variance from two levels is not identified (it makes divergent funnels). Posterior
-draws of every frame cell's :math:`\\theta_c` are post-stratified to states (Gelman and Little
-1997; Park, Gelman and Bafumi 2004).
+:class:`~calib.forecast.silicon.SiliconCellModel`) and :math:`S_s` the logit of its
+post-stratified state share. The silicon's within-state (demographic) contrast enters at the
+cell level with slope :math:`\\beta`; its state lean enters at the state level with slope
+:math:`\\kappa`, beside the previous result (entering both at the cell level lets the
+silicon's noisy state lean crowd out the previous result). Demographic effects
+:math:`a^{(v)}` are partially pooled; state effects are pooled towards a region intercept
+(:math:`\\gamma_r \\sim N(0, 1.5)`; no separate global intercept, which would not be
+identified beside them) plus the state's previous presidential two-party result
+(:math:`x^{\\rm prev}`: its logit centred on the population mean, :math:`\\delta \\sim
+N(1, 0.5)`, since state leans persist between elections). All ``z`` are standard normal
+(non-centred), :math:`\\sigma \\sim \\mathrm{HalfNormal}(0.5)`, :math:`\\beta \\sim N(0, 2)`,
+:math:`\\kappa \\sim N(0, 1)`. A variable with two levels (sex) gets a fixed effect
+:math:`b_v \\sim N(0, 1)` on a -1/2, +1/2 coding instead (a variance from two levels is not
+identified and makes divergent funnels). Posterior draws of every frame cell's
+:math:`\\theta_c` are post-stratified to states (Gelman and Little 1997; Park, Gelman and
+Bafumi 2004).
 
 Examples
 --------
@@ -51,6 +58,12 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
+
+
+def info_weights(cells: pd.DataFrame, states: Sequence[str]) -> np.ndarray:
+    """Population of each state in the frame (weights for centring state-level predictors)."""
+    totals = cells.groupby("state", observed=False)["count"].sum()
+    return totals.reindex(list(states)).to_numpy(float)
 
 
 def cell_index(rows: pd.DataFrame, cells: pd.DataFrame, variables: Sequence[str]) -> np.ndarray:
@@ -170,15 +183,21 @@ class SiliconMRP:
         obs = np.flatnonzero(n_c > 0)
 
         weights = cells["count"].to_numpy(float)
-        x_sil = _logit(s)
-        self.silicon_center_ = float(np.average(x_sil, weights=weights))
-        x_sil = x_sil - self.silicon_center_
+        # Silicon enters twice: its within-state (demographic) contrast at the cell level and
+        # its post-stratified state lean as a state-level predictor beside the previous result.
+        state_idx = cells["state"].cat.codes.to_numpy()
+        state_w = info_weights(cells, states)
+        sil_state = _logit(
+            np.bincount(state_idx, s * weights, len(states)) / np.maximum(state_w, 1e-12)
+        )
+        x_sil = _logit(s) - sil_state[state_idx]
+        self.silicon_center_ = float(np.average(sil_state, weights=state_w))
+        sil_state = sil_state - self.silicon_center_
         info = state_info.loc[states]
         regions = sorted(info["region"].unique())
         region_idx = np.array([regions.index(r) for r in info["region"]])
         prev = _logit(info["prev_dem_share"].to_numpy(float))
-        prev_z = (prev - prev.mean()) / prev.std()
-        state_idx = cells["state"].cat.codes.to_numpy()
+        prev_z = prev - np.average(prev, weights=info_weights(cells, states))
         level_idx = {v: cells[v].cat.codes.to_numpy() for v in vars_}
 
         data: dict[str, np.ndarray] = {
@@ -190,6 +209,7 @@ class SiliconMRP:
         }
         if self.use_silicon:
             data["x_sil"] = x_sil[obs]
+            data["sil_state"] = sil_state
         sizes = []
         for i, v in enumerate(vars_):
             data[f"lv{i}"] = level_idx[v][obs].astype("int64")
@@ -214,6 +234,7 @@ class SiliconMRP:
         self._level_idx = level_idx
         self._region_idx = region_idx
         self._prev_z = prev_z
+        self._sil_state = sil_state
         self._sizes = dict(zip(vars_, sizes, strict=True))
         self.n_gold_ = len(gold)
         self._counts = weights
@@ -248,10 +269,13 @@ class SiliconMRP:
                 prev = pm.Data("prev", data["prev"])
                 # Region intercepts (no global intercept: it would not be identified beside them).
                 gamma = pm.Normal("gamma_region", 0.0, 1.5, shape=n_regions)
-                delta = pm.Normal("delta_prev", 0.0, 2.0)
+                delta = pm.Normal("delta_prev", 1.0, 0.5)
                 sd_s = pm.HalfNormal("sigma_state", 0.5)
                 z_s = pm.Normal("z_state", 0.0, 1.0, shape=n_states)
                 u = gamma[region] + delta * prev + sd_s * z_s
+                if use_silicon:
+                    sil_state = pm.Data("sil_state", data["sil_state"])
+                    u = u + pm.Normal("kappa_silicon", 0.0, 1.0) * sil_state
                 eta = u[state]
                 if use_silicon:
                     x_sil = pm.Data("x_sil", data["x_sil"])
@@ -274,7 +298,7 @@ class SiliconMRP:
         names = ["delta_prev", "gamma_region", "sigma_state", "z_state"]
         for v in self.variables:
             names += [f"b_{v}"] if self._sizes[v] <= 2 else [f"sigma_{v}", f"z_{v}"]
-        return (["beta_silicon"] if self.use_silicon else []) + names
+        return (["beta_silicon", "kappa_silicon"] if self.use_silicon else []) + names
 
     def _check(self) -> None:
         if not hasattr(self, "idata_"):
@@ -301,6 +325,11 @@ class SiliconMRP:
         u = (
             self._draw("gamma_region")[:, self._region_idx]
             + self._draw("delta_prev")[:, None] * self._prev_z[None, :]
+            + (
+                self._draw("kappa_silicon")[:, None] * self._sil_state[None, :]
+                if self.use_silicon
+                else 0.0
+            )
             + self._draw("sigma_state")[:, None] * self._draw("z_state")
         )
         return _expit(eta + u[:, self._state_idx])

@@ -40,7 +40,7 @@ def _world(seed=0):
     info = pd.DataFrame(
         {
             "region": ["N", "N", "N", "S", "S", "S"],
-            "prev_dem_share": [0.6, 0.4, 0.55, 0.45, 0.5, 0.52],
+            "prev_dem_share": 1 / (1 + np.exp(-(u + 0.05))),
         },
         index=list(STATES),
     )
