@@ -82,6 +82,7 @@ def _row(method: str, n_gold: object, fc, truth: dict, seconds: float | None) ->
         "national err": s51["national_error"],
         "converged": fc.diagnostics.get("converged", ""),
         "beta_silicon": "",
+        "kappa_silicon": "",
         "seconds": seconds,
     }
 
@@ -207,6 +208,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 beta = model.idata_.posterior["beta_silicon"].to_numpy().ravel()
                 lo, hi = np.quantile(beta, [0.05, 0.95])
                 row["beta_silicon"] = f"{beta.mean():.2f} [{lo:.2f}, {hi:.2f}]"
+                kappa = model.idata_.posterior["kappa_silicon"].to_numpy().ravel()
+                lo, hi = np.quantile(kappa, [0.05, 0.95])
+                row["kappa_silicon"] = f"{kappa.mean():.2f} [{lo:.2f}, {hi:.2f}]"
             rows.append(row)
             if use_silicon:
                 fixed = model.forecast(ev, turnout=turnout, population=population)
@@ -252,7 +256,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "- Scores on all 51 (50 states + DC) unless marked (48) = the paper's states (no AK, HI, "
         "DC). bias = mean(forecast - real); 90% cover = share of real results inside the 90% "
         "interval; Brier of win probabilities; EV error = forecast mean Democratic EV - real; "
-        "beta_silicon = posterior mean [90% interval] of the silicon slope (logit scale).",
+        "beta_silicon / kappa_silicon = posterior mean [90% interval] of the slopes of the "
+        "silicon's within-state contrast (cell level) and of its state lean (state level), "
+        "logit scale.",
         "",
         _markdown(table),
         "",
