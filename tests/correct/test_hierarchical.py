@@ -144,3 +144,20 @@ def test_categorical_and_ordinal_recover_shares():
             lev = e.quantity.split("=")[1]
             assert abs(e.point - truth[lev]) < 0.04, (kind, lev)
             assert e.diagnostics["converged"]
+
+
+def test_mrp_accepts_a_target(fitted):
+    from calib.schema import Schema, Variable
+    from calib.target import Target
+
+    hc, _, _ = fitted
+    mrp = MRPEstimator("y", "p", groups=["state"], seed=3)
+    mrp.__dict__.update({k: v for k, v in hc.__dict__.items() if k.endswith("_")})
+    schema = Schema([Variable("state", STATES)])
+    counts = [10.0, 20, 30, 40, 50, 60]
+    target = Target.from_margins({"state": counts}, schema)
+    by_state = hc.estimate(by="state")
+    expected = np.average([e.point for e in by_state], weights=counts)
+    est = mrp.estimate(target)[0]
+    assert est.point == pytest.approx(expected, abs=1e-9)
+    assert est.method == "mrp" and est.diagnostics["cells"] == 6
