@@ -248,11 +248,20 @@ def ppi_mean(
     subgroup: str = "all",
     truth: float | None = None,
     provenance: Mapping[str, Any] | None = None,
+    finite_population: bool = False,
 ) -> Estimate:
     """The PPI / PPI++ mean as an :class:`~calib.estimate.Estimate`.
 
     The variance is split into ``gold_sampling`` (the rectifier's) and ``persona_sampling``
     (the imputed persona mean's); ``settings["lambda"]`` holds the ``lambda`` used.
+
+    With ``finite_population=True`` the target is the mean of the finite population made of
+    the gold rows plus the unlabeled rows (the gold sample drawn from it by simple random
+    sampling without replacement, equal weights): the difference estimator
+    ``(sum_G Y + sum_R lam Yhat + N mean_G(Y - lam Yhat)) / M`` with variance
+    ``(1 - n/M) S^2(Y - lam Yhat) / n`` (``M = n + N``; Sarndal, Swensson and Wretman 1992,
+    Model Assisted Survey Sampling, sec. 6.3). There is then no persona-sampling term: all
+    predictions of the population are known.
 
     Examples
     --------
@@ -269,6 +278,16 @@ def ppi_mean(
     lam_ = _resolve_lambda(y, yh, yu, wn, wu, lam, None, mom)
     point, cov_u, cov_r = _mean_stats(y, yh, yu, wn, wu, lam_, mom)
     var_u, var_r = float(cov_u[0, 0]), float(cov_r[0, 0])
+    if finite_population:
+        if w is not None or w_unlabeled is not None:
+            from calib.errors import DataError
+
+            raise DataError("finite_population=True assumes equal weights: drop w / w_unlabeled")
+        n, big_n = y.shape[0], yu.shape[0]
+        resid = y[:, 0] - lam_ * yh[:, 0]
+        total = y[:, 0].sum() + lam_ * yu[:, 0].sum() + big_n * resid.mean()
+        point = np.array([total / (n + big_n)])
+        var_u, var_r = 0.0, float((1 - n / (n + big_n)) * resid.var(ddof=1) / n)
     return Estimate(
         quantity=quantity,
         point=float(point[0]),
@@ -282,6 +301,7 @@ def ppi_mean(
             "tuned": lam is None,
             "gold_weighted": w is not None,
             "silicon_weighted": w_unlabeled is not None,
+            "finite_population": finite_population,
         },
         provenance=dict(provenance or {}),
         truth=truth,

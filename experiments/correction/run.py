@@ -105,6 +105,7 @@ def anes_study(year: int, draws: int, bayes_draws: int, rng: np.random.Generator
                 "humans alone": classical_mean(gold.y),
                 "PPI": ppi_mean(gold.y, gold.p, rest.p, lam=1),
                 "PPI++": ppi_mean(gold.y, gold.p, rest.p),
+                "PPI++ (finite pop.)": ppi_mean(gold.y, gold.p, rest.p, finite_population=True),
             }
             if i < bayes_draws:
                 hc = HierarchicalCorrector(
@@ -284,6 +285,10 @@ missing race dropped). Truth = the full sample's Democratic two-party share. Eac
 simple random gold sample of `n_gold` respondents (their real vote and GPT-3's probability); the
 other respondents play the persona population (GPT-3 probability only). GPT-3 alone = mean
 GPT-3 two-party probability over all respondents (its interval has persona sampling error only).
+PPI / PPI++ target the superpopulation mean (their intervals ignore that the gold sample is
+4-19% of a finite population whose other members are the personas, so they over-cover at
+n_gold = 500); "PPI++ (finite pop.)" is `ppi_mean(..., finite_population=True)`, the
+difference estimator of the finite sample's share with the finite-population correction.
 Hierarchical Bayes: `HierarchicalCorrector("y", "p", groups=["region", "race5"])` (binary, logit
 of GPT-3's probability as predictor, partially pooled region and race shifts; nutpie,
 2 chains x 1000 draws after 1000 tuning steps, target_accept 0.95: with the library default of

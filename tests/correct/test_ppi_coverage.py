@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from calib.correct import ppi_mean_ci, ppi_ols_ci, ppi_proportions, silicon_mean
+from calib.correct import ppi_mean, ppi_mean_ci, ppi_ols_ci, ppi_proportions, silicon_mean
 
 TRUTH = 0.4
 DRAWS = 2000
@@ -127,3 +127,24 @@ def test_ols_slope_coverage():
         lo, hi = ppi_ols_ci(x, y, yh, xu, yu, lam=None)
         hits += lo[1] <= 1.0 <= hi[1]
     assert 0.93 <= hits / draws <= 0.97
+
+
+def test_finite_population_difference_estimator_covers_with_large_sampling_fraction():
+    """Gold = 25% of a finite population, the rest unlabeled: the infinite-population interval
+    over-covers, the finite-population one is on target."""
+    rng = np.random.default_rng(8)
+    big_m, n = 2000, 500
+    y = rng.binomial(1, 0.45, big_m).astype(float)
+    p = np.clip(0.25 + 0.5 * y + rng.normal(0, 0.15, big_m), 0, 1)
+    truth = y.mean()
+    hits_fp = hits_inf = 0
+    draws = 1000
+    for _ in range(draws):
+        gold = np.zeros(big_m, dtype=bool)
+        gold[rng.choice(big_m, n, replace=False)] = True
+        fp = ppi_mean(y[gold], p[gold], p[~gold], lam=None, finite_population=True)
+        inf = ppi_mean(y[gold], p[gold], p[~gold], lam=None)
+        hits_fp += fp.covers(truth)
+        hits_inf += inf.covers(truth)
+    assert 0.93 <= hits_fp / draws <= 0.97
+    assert hits_inf / draws > 0.97
