@@ -304,7 +304,7 @@ class PersonaSet:
     def summary(self) -> str:
         return (
             f"{self.tier}: {len(self)} personas, {self.n_valid} valid, "
-            f"{len(self) - self.n_valid} invalid (model {self.model or '?'}, template "
+            f"{len(self) - self.n_valid} invalid (model {self.model or 'none'}, template "
             f"v{self.template_version})"
         )
 
