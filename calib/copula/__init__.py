@@ -10,7 +10,9 @@ polyserial correlations it is built on. :class:`VineCopula` (pyvinecopulib, opti
 
 from calib.copula.gaussian import GaussianCopula
 from calib.copula.nearpd import RepairRecord, nearest_correlation
-from calib.copula.polychoric import (
+from calib.copula.uses import CellTable, DensityRatioResult, JointModel
+from calib.copula.vine import VineCopula, make_copula
+from calib.polychoric import (
     CorrelationResult,
     bvn_cdf,
     bvn_rectangle_probs,
@@ -18,8 +20,6 @@ from calib.copula.polychoric import (
     polyserial,
     weighted_polychoric,
 )
-from calib.copula.uses import CellTable, DensityRatioResult, JointModel
-from calib.copula.vine import VineCopula, make_copula
 
 __all__ = [
     "CellTable",

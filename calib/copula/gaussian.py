@@ -43,7 +43,6 @@ from calib.copula.margins import Margin, nominal_margin, numeric_margin, ordinal
 from calib.copula.nearpd import RepairRecord, nearest_correlation
 from calib.copula.nominal import qmc_normal
 from calib.copula.pairs import PairEstimate, latent_data, pair_from_microdata, pair_from_table
-from calib.copula.polychoric import kish_n
 from calib.copula.summaries import check_table, parse_summaries
 from calib.copula.uses import JointModel
 from calib.errors import (
@@ -51,6 +50,7 @@ from calib.errors import (
     SchemaError,
     UnknownVariableError,
 )
+from calib.polychoric import kish_n
 from calib.population import Population
 from calib.schema import Schema, VariableKind
 from calib.target import Target

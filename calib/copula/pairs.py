@@ -25,8 +25,8 @@ from scipy import special
 
 from calib.copula.margins import Margin
 from calib.copula.nominal import fit_nominal_nominal, fit_nominal_ordinal
-from calib.copula.polychoric import distinct_normal_scores, polychoric, polyserial_grouped
 from calib.errors import DataError
+from calib.polychoric import distinct_normal_scores, polychoric, polyserial_grouped
 
 __all__ = ["LatentData", "PairEstimate", "latent_data", "pair_from_microdata", "pair_from_table"]
 

@@ -28,9 +28,9 @@ from scipy import special
 
 from calib.copula.gaussian import GaussianCopula
 from calib.copula.margins import Margin, numeric_margin, ordinal_margin
-from calib.copula.polychoric import normal_scores
 from calib.copula.uses import JointModel
 from calib.errors import CalibError, DataError, SchemaError
+from calib.polychoric import normal_scores
 from calib.population import Population
 from calib.schema import VariableKind
 

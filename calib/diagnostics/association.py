@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from calib.errors import DataError
+from calib.polychoric import polychoric
 
 
 def _table(t: object) -> np.ndarray:
@@ -64,8 +65,8 @@ def mutual_information(table: object) -> np.ndarray:
 def latent_correlation(table: object, n_obs: float | None = None) -> tuple[float, float]:
     """Polychoric correlation of an ordinal x ordinal table and its standard error.
 
-    Uses :func:`calib.copula.polychoric.polychoric` (imported lazily: it lives in a higher
-    layer that owns the latent-normal machinery; there is one implementation in calib).
+    Uses :func:`calib.polychoric.polychoric` (the one implementation in calib, shared with
+    the copula models).
     ``n_obs`` is the number of independent observations behind the table (Kish ESS for
     weighted rows); ``inf`` marks a table known without sampling error (SE 0). Returns
     ``(nan, nan)`` when the table has fewer than two non-empty levels on a side.
@@ -76,8 +77,6 @@ def latent_correlation(table: object, n_obs: float | None = None) -> tuple[float
     >>> round(rho, 3), se > 0
     (0.809, True)
     """
-    from calib.copula.polychoric import polychoric
-
     t = np.asarray(table, dtype=float)
     nan = float("nan")
     if (t.sum(axis=1) > 0).sum() < 2 or (t.sum(axis=0) > 0).sum() < 2:

@@ -182,7 +182,7 @@ def diagnose(
     their values. Pairs and triples get TV and Hellinger of the joint table; pairs also the
     Cramér's V and mutual-information gaps (population minus target) with intervals, and for
     two ordinal variables the polychoric correlation on both sides (from
-    :mod:`calib.copula.polychoric`) with a normal interval for the gap from the two
+    :mod:`calib.polychoric`) with a normal interval for the gap from the two
     full-information standard errors at each side's effective sample size. Every other
     interval comes from the cell-level Bayesian bootstrap of
     :mod:`calib.diagnostics.intervals`; ``*_null`` columns

@@ -10,7 +10,6 @@ from copula_sim import EDUC, LATENT, RACE, mixed_schema, simulate_frame, true_co
 from calib.copula import GaussianCopula
 from calib.copula.margins import nominal_margin, ordinal_margin
 from calib.copula.nominal import nominal_ordinal_table
-from calib.copula.polychoric import bvn_rectangle_probs
 from calib.errors import (
     DataError,
     InconsistentMarginsError,
@@ -20,6 +19,7 @@ from calib.errors import (
     UnknownLevelError,
     UnknownVariableError,
 )
+from calib.polychoric import bvn_rectangle_probs
 from calib.population import Population
 from calib.schema import Schema, Variable
 

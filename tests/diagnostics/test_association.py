@@ -38,8 +38,8 @@ def test_batched_tables():
     assert cramers_v(batch) == pytest.approx([1.0, 0.0])
 
 
-def test_polychoric_comes_from_copula_module():
-    # copula module doc example: [[40, 10], [10, 40]] -> 0.809
+def test_latent_correlation_is_the_shared_polychoric():
+    # calib.polychoric doc example: [[40, 10], [10, 40]] -> 0.809
     t = np.array([[40.0, 10.0], [10.0, 40.0]])
     rho, se = latent_correlation(t)
     assert rho == pytest.approx(0.809, abs=1e-3)

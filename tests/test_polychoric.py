@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from calib.copula.polychoric import (
+from calib.errors import DataError
+from calib.polychoric import (
     bvn_cdf,
     bvn_rectangle_probs,
     normal_scores,
@@ -14,7 +15,6 @@ from calib.copula.polychoric import (
     polyserial,
     weighted_polychoric,
 )
-from calib.errors import DataError
 
 
 def _latent(n: int, rho: float, seed: int) -> np.ndarray:

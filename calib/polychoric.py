@@ -14,7 +14,7 @@ sample size for weighted rows). This is Olsson's full-information approximation.
 Examples
 --------
 >>> import numpy as np
->>> from calib.copula.polychoric import polychoric
+>>> from calib.polychoric import polychoric
 >>> res = polychoric(np.array([[40.0, 10.0], [10.0, 40.0]]))
 >>> round(res.rho, 3)
 0.809
