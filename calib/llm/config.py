@@ -51,6 +51,9 @@ class SamplingParams:
     top_logprobs : int, optional
         How many alternatives per token (chat endpoint; ``logprobs`` for completions).
     stop : tuple of str, optional
+    json_mode : bool, default=False
+        Chat only: ask for a JSON object (``response_format={"type": "json_object"}``; OpenAI,
+        vLLM and llama.cpp constrain the output to valid JSON).
     """
 
     temperature: float | None = None
@@ -60,6 +63,7 @@ class SamplingParams:
     logprobs: bool = False
     top_logprobs: int | None = None
     stop: tuple[str, ...] | None = None
+    json_mode: bool = False
 
     def to_body(self, sample: int = 0, endpoint: str = "chat") -> dict[str, Any]:
         """The request-body fields for this sample (``endpoint`` is "chat" or "completions")."""
@@ -73,6 +77,8 @@ class SamplingParams:
         if self.stop:
             body["stop"] = list(self.stop)
         if endpoint == "chat":
+            if self.json_mode:
+                body["response_format"] = {"type": "json_object"}
             if self.logprobs or self.top_logprobs:
                 body["logprobs"] = True
                 if self.top_logprobs:

@@ -72,14 +72,15 @@ def free_port() -> int:
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Linux: have the server receive SIGTERM if the process that started it dies."""
+    """Linux: have the server killed if the process that started it dies (uvicorn would
+    otherwise wait for a running generation to finish before honouring SIGTERM)."""
     if sys.platform.startswith("linux"):
         import contextlib
         import ctypes
         import signal
 
         with contextlib.suppress(OSError):
-            ctypes.CDLL("libc.so.6").prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+            ctypes.CDLL("libc.so.6").prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
 
 
 class LocalServer:

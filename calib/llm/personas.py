@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -341,6 +341,7 @@ def generate_personas(
     max_words: int = 250,
     template_version: int = TEMPLATE_VERSION,
     template_dir: str | None = None,
+    json_mode: bool = False,
     progress: bool | None = None,
 ) -> PersonaSet:
     """Generate one persona of ``tier`` per meta persona, validating and re-asking.
@@ -357,6 +358,10 @@ def generate_personas(
         Total asks per persona (the first plus re-asks stating what was wrong).
     params : SamplingParams, optional
         Default: the client's parameters.
+    json_mode : bool, default=False
+        Tabular tiers: request a JSON object (``response_format``); the answer is validated
+        all the same. Off by default: llama.cpp's JSON grammar can let a small model emit
+        whitespace until ``max_tokens``.
 
     Returns
     -------
@@ -373,6 +378,8 @@ def generate_personas(
     if max_attempts < 1:
         raise DataError("max_attempts must be at least 1")
     params = params or client.params
+    if tier in TABULAR_TIERS and json_mode:
+        params = replace(params, json_mode=True)
     fields = persona_fields(tier, template_version, template_dir) if tier in TABULAR_TIERS else []
     state: dict[str, dict[str, Any]] = {}
     for row in meta.to_dict("records"):

@@ -204,3 +204,14 @@ def test_export_import_roundtrip(fake, tmp_path):
     assert target.import_jsonl(tmp_path / "run.jsonl") == 0
     replay = LLMClient("m", "http://127.0.0.1:9/v1", cache=target).run(requests)  # offline
     assert replay.stats.sent == 0 and [r.text for r in replay] == ["A"] * 4
+
+
+def test_json_mode_and_params_in_the_body():
+    body = chat("q", temperature=0.0, top_p=0.9, max_tokens=5, json_mode=True).body("m")
+    assert body["response_format"] == {"type": "json_object"}
+    assert body["temperature"] == 0.0 and body["top_p"] == 0.9 and body["max_tokens"] == 5
+    assert "response_format" not in chat("q").body("m")
+    params = SamplingParams(temperature=0.0, logprobs=True, top_logprobs=3)
+    assert params.to_dict() == {"temperature": 0.0, "logprobs": True, "top_logprobs": 3}
+    completion = LLMRequest.completion("x", params, echo=True).body("m")
+    assert completion["logprobs"] == 3 and completion["echo"] is True
