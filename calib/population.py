@@ -29,30 +29,48 @@ from calib.provenance import UNKNOWN, Provenance
 from calib.schema import Schema
 
 
-def validate_weights(weights: object, n: int, name: str = "weights") -> np.ndarray:
-    """Return ``weights`` as a float array after checking it is usable.
+def validate_weights(weights: object, n: int | None = None, name: str = "weights") -> np.ndarray:
+    """Return ``weights`` as a flat float array after checking it is usable.
+
+    Parameters
+    ----------
+    weights : array-like
+        Non-negative weights, at least one positive.
+    n : int, optional
+        Required length (the number of rows they belong to).
+    name : str, default="weights"
+        How error messages call the weights (e.g. ``"weight column 'PWGTP'"``).
 
     Raises
     ------
+    DataError
+        If ``weights`` is empty.
     WeightError
         If the length is not ``n``, a weight is negative, NaN or infinite, or all are zero.
+
+    Examples
+    --------
+    >>> validate_weights([1, 2.5]).tolist()
+    [1.0, 2.5]
     """
     w = np.asarray(weights, dtype=float).ravel()
-    if w.shape[0] != n:
+    if n is not None and w.shape[0] != n:
         raise WeightError(f"{name} has {w.shape[0]} values for {n} rows")
+    if w.size == 0:
+        raise DataError(f"{name} is empty: pass at least one weight")
     bad = ~np.isfinite(w)
     if bad.any():
         raise WeightError(
             f"{name} has {int(bad.sum())} NaN or infinite value(s) (first at row "
-            f"{int(np.flatnonzero(bad)[0])})"
+            f"{int(np.flatnonzero(bad)[0])}); drop or impute those rows first"
         )
     if (w < 0).any():
         raise WeightError(
             f"{name} has {int((w < 0).sum())} negative value(s) (first at row "
-            f"{int(np.flatnonzero(w < 0)[0])})"
+            f"{int(np.flatnonzero(w < 0)[0])}); weights must be >= 0"
         )
-    if n and not (w > 0).any():
-        raise WeightError(f"all {name} are zero")
+    if not (w > 0).any():
+        raise WeightError(f"all {name} are zero: at least one weight must be positive")
     return w
 
 

@@ -21,27 +21,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from calib.errors import DataError, WeightError
+from calib.errors import DataError
+from calib.population import validate_weights
 
 
 def _as_weights(weights: object, name: str = "weights") -> np.ndarray:
-    w = np.asarray(weights, dtype=float).ravel()
-    if w.size == 0:
-        raise DataError(f"{name} is empty: pass at least one weight")
-    bad = ~np.isfinite(w)
-    if bad.any():
-        raise WeightError(
-            f"{name} has {int(bad.sum())} NaN or infinite value(s) (first at position "
-            f"{int(np.flatnonzero(bad)[0])}); drop or impute those rows first"
-        )
-    if (w < 0).any():
-        raise WeightError(
-            f"{name} has {int((w < 0).sum())} negative value(s) (first at position "
-            f"{int(np.flatnonzero(w < 0)[0])}); weights must be >= 0"
-        )
-    if not (w > 0).any():
-        raise WeightError(f"all {name} are zero: at least one weight must be positive")
-    return w
+    return validate_weights(weights, None, name)
 
 
 def kish_effective_sample_size(weights: object) -> float:
@@ -187,7 +172,7 @@ def top_share(weights: object, fraction: float = 0.01) -> float:
     0.505
     """
     if not 0 < fraction <= 1:
-        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+        raise DataError(f"fraction must be in (0, 1], got {fraction}")
     w = _as_weights(weights)
     k = max(1, int(np.floor(fraction * w.size)))
     top = np.partition(w, w.size - k)[w.size - k :]
