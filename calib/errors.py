@@ -84,15 +84,19 @@ class DataError(CalibError, ValueError):
 
 
 class MissingDataFileError(DataError, FileNotFoundError):
-    """A raw data file a reader needs is absent; the message says where it comes from."""
+    """A file a reader needs is absent; the message says where it comes from and what to do."""
 
-    def __init__(self, path: object, dataset: str, origin: str = ""):
+    def __init__(self, path: object, dataset: str, origin: str = "", remedy: str | None = None):
         self.path = path
         self.dataset = dataset
         where = f" It comes from: {origin}." if origin else ""
+        if remedy is None:
+            remedy = (
+                "Set the data directory with the CALIB_DATA_DIR environment variable or the "
+                "data_dir= argument."
+            )
         super().__init__(
-            f"file {str(path)!r} for dataset {dataset!r} was not found.{where} Set the data "
-            "directory with the CALIB_DATA_DIR environment variable or the data_dir= argument."
+            f"file {str(path)!r} for dataset {dataset!r} was not found.{where} {remedy}"
         )
 
 

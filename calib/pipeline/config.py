@@ -434,7 +434,9 @@ def load_config(path: str | Path) -> PipelineConfig:
 
     path = Path(path)
     if not path.is_file():
-        raise MissingDataFileError(path, "pipeline configuration", "the path you gave")
+        raise MissingDataFileError(
+            path, "pipeline configuration", "the path you gave", remedy="Check the path."
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
