@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ import pandas as pd
 from calib.cells import Cells, group_codes
 from calib.errors import DataError, UnknownVariableError, WeightError
 from calib.provenance import UNKNOWN, Provenance
-from calib.schema import Schema
+from calib.schema import Schema, Variable
 
 
 def validate_weights(weights: object, n: int | None = None, name: str = "weights") -> np.ndarray:
@@ -249,12 +250,22 @@ class Population:
 
 
 def full_index(schema: Schema, names: Sequence[str]) -> pd.Index:
-    """The index of every level combination of ``names`` in schema order."""
+    """The index of every level combination of ``names`` in schema order.
+
+    Indexes are immutable, so one is built per set of variables and shared.
+    """
     names = list(names)
     schema.require(names)
-    if len(names) == 1:
-        return pd.Index(list(schema[names[0]].levels), name=names[0], dtype=object)
-    return pd.MultiIndex.from_product([list(schema[n].levels) for n in names], names=names)
+    return _full_index(tuple(schema[n] for n in names))
+
+
+@lru_cache(maxsize=512)
+def _full_index(variables: tuple[Variable, ...]) -> pd.Index:
+    if len(variables) == 1:
+        return pd.Index(list(variables[0].levels), name=variables[0].name, dtype=object)
+    return pd.MultiIndex.from_product(
+        [list(v.levels) for v in variables], names=[v.name for v in variables]
+    )
 
 
 __all__ = ["Population", "full_index", "validate_weights"]

@@ -84,13 +84,9 @@ def as_margin_series(
         keyed = values.set_index(names)[col]
         values = keyed
     if isinstance(values, Mapping) and not isinstance(values, pd.Series):
-        values = pd.Series(
-            list(values.values()),
-            index=pd.MultiIndex.from_tuples(list(values.keys()), names=names)
-            if len(names) > 1
-            else pd.Index(list(values.keys()), name=names[0]),
-        )
-    if not isinstance(values, pd.Series):
+        out = pd.Series(_mapping_values(values, schema, names, index, label), index=index)
+        out = out.rename("total")
+    elif not isinstance(values, pd.Series):
         arr = np.asarray(values, dtype=float).ravel()
         if arr.shape[0] != len(index):
             raise DataError(f"{label}: {arr.shape[0]} values given for {len(index)} cells")
@@ -133,6 +129,44 @@ def as_margin_series(
     if (vals < 0).any():
         bad = out[out < 0].index[0]
         raise DataError(f"{label}: cell {bad!r} is negative ({out[bad]})")
+    return out
+
+
+def _mapping_values(
+    values: Mapping[object, object],
+    schema: Schema,
+    names: Sequence[str],
+    index: pd.Index,
+    label: str,
+) -> np.ndarray:
+    """Place ``{level or tuple of levels: value}`` on ``index`` (absent cells are 0)."""
+    position = {key: i for i, key in enumerate(index)}
+    out = np.zeros(len(index))
+    seen: set[int] = set()
+    for raw_key, value in values.items():
+        if len(names) == 1:
+            key: object = str(raw_key[0] if isinstance(raw_key, tuple) else raw_key)
+        else:
+            parts = tuple(raw_key) if isinstance(raw_key, tuple) else (raw_key,)
+            if len(parts) != len(names):
+                raise DataError(f"{label}: key {raw_key!r} needs {len(names)} levels")
+            key = tuple(str(p) for p in parts)
+        pos = position.get(key)
+        if pos is None:
+            parts = (key,) if len(names) == 1 else key
+            for name, level in zip(names, parts, strict=True):  # type: ignore[arg-type]
+                if level not in schema[name].levels:
+                    raise UnknownLevelError(
+                        name,
+                        [level],
+                        schema[name].levels,
+                        hint=f"the {label} uses levels the schema lacks; recode the table or "
+                        "extend the variable",
+                    )
+        if pos in seen:
+            raise DataError(f"{label}: cell {key!r} appears more than once")
+        seen.add(pos)  # type: ignore[arg-type]
+        out[pos] = float(value)  # type: ignore[arg-type]
     return out
 
 
@@ -234,11 +268,12 @@ class Target:
             shares = all(abs(s - 1.0) <= max(rtol, 1e-9) * 10 for s in sums.values())
         relative = False
         if shares:
-            for k in parsed:
-                parsed[k] = parsed[k] / sums[k]
             if total is None:
                 total, relative = 1.0, True
-            parsed = {k: s * float(total) for k, s in parsed.items()}
+            parsed = {
+                k: pd.Series(s.to_numpy() * (float(total) / sums[k]), index=s.index, name="total")
+                for k, s in parsed.items()
+            }
         else:
             if total is None:
                 total = float(np.median(list(sums.values())))

@@ -85,3 +85,18 @@ def test_group_codes_preserves_weight_and_maps_rows_back(rows):
     assert cells.count.sum() == len(rows)
     np.testing.assert_array_equal(cells.codes[cells.inverse], codes)
     assert len({tuple(c) for c in cells.codes}) == cells.n_cells
+
+
+def test_margin_mappings_place_values_and_name_bad_levels():
+    two_way = Target.from_margins(
+        {("sex", "educ3"): {("Male", "College+"): 30.0, ("Female", "HS or less"): 70.0}}, SCHEMA
+    )
+    assert two_way.margin(["sex", "educ3"]).tolist() == [0.0, 0.0, 30.0, 70.0, 0.0, 0.0]
+    assert two_way.margin("sex").tolist() == [30.0, 70.0]
+    with pytest.raises(UnknownLevelError) as info:
+        Target.from_margins({("sex", "educ3"): {("Male", "PhD"): 1.0}}, SCHEMA)
+    assert info.value.variable == "educ3" and info.value.values == ("PhD",)
+    with pytest.raises(DataError, match="needs 2 levels"):
+        Target.from_margins({("sex", "educ3"): {("Male",): 1.0}}, SCHEMA)
+    with pytest.raises(DataError, match="more than once"):
+        Target.from_margins({"educ3": {1: 1.0, "1": 2.0}}, Schema([Variable("educ3", ("1", "2"))]))
