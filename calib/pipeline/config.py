@@ -13,7 +13,9 @@ Example configuration::
 
     [reference]
     path = "reference.csv"           # long table: one column per variable + a value column
-    kind = "joint"                   # "joint" (cells) or "margins" (columns variable, level, value)
+    kind = "joint"                   # "joint" (cells), "margins" (columns variable, level, value)
+                                     # or "pums" (ACS PUMS person file(s), psam_p*.csv or .zip,
+                                     # weighted by PWGTP; optional states = ["MA", "TX"])
     value = "share"
     source = "Pew Research Center Dec 2013"
     vintage = "2013"
@@ -95,6 +97,7 @@ class ReferenceConfig:
     value: str = "share"
     source: str = ""
     vintage: str = ""
+    states: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,13 +263,20 @@ def _population(r: _Reader) -> PopulationConfig:
 
 
 def _reference(r: _Reader) -> ReferenceConfig:
-    r.unknown(("path", "kind", "value", "source", "vintage"))
+    r.unknown(("path", "kind", "value", "source", "vintage", "states"))
+    kind = r.choice("kind", ("joint", "margins", "pums"), "joint")
+    states = r.get("states", list, [])
+    if not all(isinstance(s, str) for s in states):
+        raise r.error("states", f"must be a list of state postal codes, got {states!r}")
+    if states and kind != "pums":
+        raise r.error("states", "only applies to kind = 'pums'")
     return ReferenceConfig(
         path=r.path("path"),
-        kind=r.choice("kind", ("joint", "margins"), "joint"),
+        kind=kind,
         value=r.get("value", str, "share"),
         source=r.get("source", str, ""),
         vintage=str(r.get("vintage", (str, int), "")),
+        states=tuple(states),
     )
 
 

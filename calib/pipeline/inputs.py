@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 
 from calib.errors import CalibError, DataError, MissingDataFileError
-from calib.pipeline.config import GoldConfig, PipelineConfig, QuestionConfig
+from calib.pipeline.config import GoldConfig, PipelineConfig, QuestionConfig, ReferenceConfig
 from calib.population import Population
 from calib.provenance import Provenance
 from calib.schema import Schema
+from calib.sources.acs import read_pums
 from calib.standard import standard_schema
 from calib.target import Target
 
@@ -115,8 +116,10 @@ def load_reference(cfg: PipelineConfig, schema: Schema, total: float) -> Target:
     the personas' total design weight.
     """
     rc = cfg.reference
-    frame = read_table(rc.path, "reference table")
     prov = Provenance(source=rc.source or rc.path.name, vintage=rc.vintage, path=str(rc.path))
+    if rc.kind == "pums":
+        return _pums_reference(rc, schema, total, prov)
+    frame = read_table(rc.path, "reference table")
     try:
         if rc.kind == "joint":
             require_columns(frame, [*schema.names, rc.value], "reference table", rc.path)
@@ -140,6 +143,32 @@ def load_reference(cfg: PipelineConfig, schema: Schema, total: float) -> Target:
         return Target.from_margins(margins, schema, shares=True, total=total, provenance=prov)
     except CalibError as err:
         raise _wrap(err, "reference table", rc.path) from err
+
+
+def _pums_reference(rc: ReferenceConfig, schema: Schema, total: float, prov: Provenance) -> Target:
+    """ACS PUMS person records on the standard variables, as a weighted-microdata target."""
+    if not rc.path.exists():
+        raise MissingDataFileError(
+            rc.path, "ACS PUMS person file (reference)", "the [reference] path", remedy="Check it."
+        )
+    try:
+        pums = read_pums(rc.path, vintage=rc.vintage, states=rc.states or None, progress=False)
+        absent = [n for n in schema.names if n not in pums.schema.names]
+        if absent:
+            raise DataError(
+                f"ACS PUMS gives no variable {absent[0]!r}; PUMS references provide "
+                f"{', '.join(pums.schema.names)}"
+            )
+        reference = Population(
+            pums.data[list(schema.names)],
+            schema,
+            weights=pums.weights,
+            provenance=pums.provenance,
+        )
+    except CalibError as err:
+        raise _wrap(err, "reference table", rc.path) from err
+    note = f"ACS PUMS persons{' in ' + ', '.join(rc.states) if rc.states else ''}, PWGTP"
+    return Target.from_microdata(reference, prov.with_note(note)).scaled(total)
 
 
 def load_gold(gc: GoldConfig, questions: Sequence[QuestionConfig], schema: Schema) -> pd.DataFrame:
