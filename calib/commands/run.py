@@ -11,8 +11,9 @@ EPILOG = """\
 Configuration (TOML; relative paths are relative to the file):
 
   [population]  path (CSV/Parquet), variables (standard names), id_column, weight, filter
-  [reference]   path, kind = "joint" (variable columns + value) or "margins"
-                (columns variable, level, value), value = "share"
+  [reference]   path, kind = "joint" (variable columns + value), "margins"
+                (columns variable, level, value) or "pums" (ACS PUMS psam_p*.csv/.zip,
+                weighted by PWGTP; states = ["MA"] optional), value = "share"
   [weighting]   method = "raking" | "none", margins = [["sex", "age_pew6"], ["region"]],
                 bounds = [0.1, 10.0]
   [gold]        path, format = "cells" (question, cell variables, answer, count) or "rows",
