@@ -55,7 +55,7 @@ def _world(seed=0):
 def fitted():
     pytest.importorskip("pymc")
     cells, silicon, gold, info, truth = _world()
-    model = SiliconMRP(("g", "h"), draws=250, tune=250, chains=2, random_state=3, sampler="pymc")
+    model = SiliconMRP(("g", "h"), draws=1000, tune=1000, chains=2, random_state=3, sampler="auto")
     model.fit(gold, cells, silicon, info)
     return model, cells, truth
 
@@ -64,8 +64,9 @@ def test_sampler_diagnostics_are_recorded_and_pass(fitted):
     model, _, _ = fitted
     d = model.diagnostics_
     assert {"max_rhat", "min_ess_bulk", "divergences", "converged"} <= set(d)
-    assert d["max_rhat"] < 1.05
-    assert d["min_ess_bulk"] > 100
+    assert d["converged"], d
+    assert d["max_rhat"] < 1.01
+    assert d["divergences"] == 0
 
 
 def test_silicon_slope_is_recovered(fitted):
@@ -93,7 +94,7 @@ def test_forecast_poststratifies_cell_draws(fitted):
     ci = fc.conf_int(0.1).to_numpy()
     inside = (ci[:, 0] <= truth) & (truth <= ci[:, 1])
     assert inside.sum() >= 5
-    assert fc.ev_draws().shape == (500,)
+    assert fc.ev_draws().shape == (2 * 1000,)  # one EV count per posterior draw
     assert fc.population == "toy"
 
 
