@@ -55,7 +55,15 @@ def _world(seed=0):
 def fitted():
     pytest.importorskip("pymc")
     cells, silicon, gold, info, truth = _world()
-    model = SiliconMRP(("g", "h"), draws=1000, tune=1000, chains=2, random_state=3, sampler="auto")
+    model = SiliconMRP(
+        ("g", "h"),
+        draws=1000,
+        tune=1000,
+        chains=2,
+        random_state=3,
+        sampler="pymc",
+        target_accept=0.99,
+    )
     model.fit(gold, cells, silicon, info)
     return model, cells, truth
 
