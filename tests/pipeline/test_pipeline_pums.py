@@ -66,5 +66,5 @@ def test_pums_reference_errors_name_the_field_or_variable(small_project):
     )
     personas = pd.read_csv(small_project / "personas.csv").assign(party3="Democrat")
     personas.to_csv(small_project / "personas.csv", index=False)
-    with pytest.raises(DataError, match="PUMS gives no variable .party3"):
+    with pytest.raises(DataError, match="PUMS gives no variable 'party3'"):
         run_pipeline(load_config(config))
